@@ -1,0 +1,181 @@
+"""The HTTP side: one aiohttp handler turns a request into a Call, runs it, and writes the Reply or the error.
+
+Flow: target -> Address (routing.parse_address) -> SigV4 (auth.authenticate) -> Operation (routing.route)
+-> operation (operations.dispatch.run) -> Reply -> HTTP response. Every error, from any stage, leaves through
+``error_xml`` in errors.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from .accounts import Account
+from .auth import RequestView, authenticate
+from .errors import ErrorCode, S3Error, error_xml
+from .operations import Reply
+from .operations.context import Call
+from .operations.dispatch import run
+from .routing import parse_address, route
+from .storage import Storage
+
+access_log = logging.getLogger("emulator.access")
+_SERVER = "PoweredbyCloud-S3-Emulator"
+_BODY_WANTED = web.RequestKey("body_wanted", bool)
+
+
+@dataclass
+class ServiceState:
+    """Everything a request handler needs, shared by all listeners of one emulator."""
+
+    store: Storage
+    accounts: dict[str, Account]
+    region: str = "us-east-1"
+    domains: tuple[str, ...] = ("localhost", "stdcdn.com")
+    allow_bucket_admin: bool = False
+    body_timeout: float = 20.0  # S3 closes an idle upload with RequestTimeout after about 20 s
+    requests: list[tuple[str, str, int, str]] = field(default_factory=list)  # (method, path, status, operation)
+    internal_errors: list[BaseException] = field(default_factory=list)
+    record_requests: bool = True
+
+
+def _split_target(raw: str) -> tuple[str, str]:
+    """Path and query as sent; an absolute-form target (a proxy request) loses its scheme and authority."""
+    if not raw.startswith("/"):
+        scheme_end = raw.find("://")
+        if scheme_end >= 0:
+            slash = raw.find("/", scheme_end + 3)
+            raw = raw[slash:] if slash >= 0 else "/"
+    path, _, query = raw.partition("?")
+    return path, query
+
+
+def _joined_headers(headers: CIMultiDictProxy) -> CIMultiDictProxy:
+    """Repeated headers joined with ',' as SigV4 canonicalises them; the common case costs one set()."""
+    if len({k.lower() for k in headers.keys()}) == len(headers):
+        return headers
+    joined: CIMultiDict = CIMultiDict()
+    for name in headers.keys():
+        if name not in joined:
+            joined[name] = ",".join(headers.getall(name))
+    return CIMultiDictProxy(joined)
+
+
+def _ids() -> dict[str, str]:
+    return {"x-amz-request-id": os.urandom(8).hex().upper(), "x-amz-id-2": base64.b64encode(os.urandom(24)).decode()}
+
+
+async def _body(request: web.BaseRequest, timeout: float) -> AsyncIterator[bytes]:
+    """The request body as it arrives; `100 Continue` goes out only now, once the request has been accepted."""
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    request[_BODY_WANTED] = True
+    content = request.content
+    while True:
+        try:
+            piece = await asyncio.wait_for(content.readany(), timeout)
+        except asyncio.TimeoutError:
+            raise S3Error(ErrorCode.RequestTimeout) from None
+        except (HttpProcessingError, ConnectionError, asyncio.IncompleteReadError) as exc:
+            raise S3Error(ErrorCode.IncompleteBody) from exc
+        if not piece:
+            if content.exception() is not None:
+                raise S3Error(ErrorCode.IncompleteBody)
+            return
+        yield piece
+
+
+class Handler:
+    def __init__(self, state: ServiceState) -> None:
+        self.state = state
+
+    async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        started = time.perf_counter()
+        ids = _ids()
+        path, raw_query = _split_target(request.raw_path)
+        resource, operation, account = path, "-", "-"
+        try:
+            headers = _joined_headers(request.headers)
+            address = parse_address(request.host, path, self.state.domains)
+            resource = address.resource
+            view = RequestView(request.method, path, raw_query, headers)
+            auth = authenticate(view, self.state.accounts.get, self.state.region, datetime.datetime.now(datetime.timezone.utc))
+            account = auth.account.access_key
+            query = dict(parse_qsl(raw_query, keep_blank_values=True))
+            op = route(request.method, address, query, headers)
+            operation = op.value
+            call = Call(op, address, request.method, query, headers, auth, _body(request, self.state.body_timeout),
+                        self.state.store, self.state.region, self.state.accounts)
+            reply = await run(call, self.state.allow_bucket_admin)
+            response = await self._write(request, reply, ids)
+            reason = None
+        except S3Error as err:
+            response = await self._error(request, err, resource, ids)
+            reason = err.log_reason or err.code.name
+            operation = err.operation or operation
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a bug of ours: answer InternalError, and let the test that caused it see it
+            self.state.internal_errors.append(exc)
+            access_log.exception("internal error serving %s %s", request.method, resource)
+            response = await self._error(request, S3Error(ErrorCode.InternalError), resource, ids)
+            reason = f"internal error: {type(exc).__name__}"
+        self._log(request, resource, response.status, operation, account, reason, ids, started)
+        return response
+
+    def _log(self, request, resource, status, operation, account, reason, ids, started) -> None:
+        if self.state.record_requests:
+            self.state.requests.append((request.method, resource, status, operation))
+        if access_log.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - started) * 1000
+            extra = f" ({reason})" if reason else ""
+            access_log.info('%s "%s %s" %d %s key=%s %.1fms id=%s%s', request.remote, request.method, resource,
+                            status, operation, account, elapsed, ids["x-amz-request-id"], extra)
+
+    async def _write(self, request: web.BaseRequest, reply: Reply, ids: dict[str, str]) -> web.StreamResponse:
+        headers = {"Server": _SERVER, **ids, **reply.headers}
+        if reply.stream is None or request.method == "HEAD":
+            response = web.StreamResponse(status=reply.status, headers=headers)
+            if reply.status not in (204, 304):
+                response.content_length = reply.length if reply.length is not None else len(reply.body)
+            await response.prepare(request)
+            if reply.body and request.method != "HEAD":
+                await response.write(reply.body)
+            await response.write_eof()
+            return response
+        response = web.StreamResponse(status=reply.status, headers=headers)
+        response.content_length = reply.length
+        await response.prepare(request)
+        for piece in reply.stream:
+            await response.write(piece)
+        await response.write_eof()
+        return response
+
+    async def _error(self, request: web.BaseRequest, err: S3Error, resource: str, ids: dict[str, str]) -> web.StreamResponse:
+        headers = {"Server": _SERVER, **ids, **err.headers}
+        if err.code is ErrorCode.NotModified:
+            return await self._write(request, Reply(status=304, headers=headers), {})
+        body = b"" if request.method == "HEAD" else error_xml(err, resource, ids["x-amz-request-id"], ids["x-amz-id-2"])
+        headers["Content-Type"] = "application/xml"
+        response = web.StreamResponse(status=err.status, headers=headers)
+        response.content_length = len(body)
+        if request.headers.get("Expect", "").lower() == "100-continue" and not request.get(_BODY_WANTED):
+            # Refused before `100 Continue`: the client may still send the body or not, so the connection cannot be
+            # reused safely; S3 closes it too. Without Expect, aiohttp reads and drops the unread body (lingering).
+            response.force_close()
+        await response.prepare(request)
+        if body:
+            await response.write(body)
+        await response.write_eof()
+        return response
