@@ -118,21 +118,20 @@ class Handler:
             call = Call(op, address, request.method, query, headers, auth, _body(request, self.state.body_timeout),
                         self.state.store, self.state.region, self.state.accounts)
             reply = await run(call, self.state.allow_bucket_admin)
-            response = await self._write(request, reply, ids)
-            reason = None
         except S3Error as err:
-            response = await self._error(request, err, resource, ids)
-            reason = err.log_reason or err.code.name
-            operation = err.operation or operation
+            # Logged before the answer is written, so a client that has its answer can also read the log line.
+            self._log(request, resource, err.status, err.operation or operation, account,
+                      err.log_reason or err.code.name, ids, started)
+            return await self._error(request, err, resource, ids)
         except (ConnectionResetError, asyncio.CancelledError):
             raise
         except Exception as exc:  # a bug of ours: answer InternalError, and let the test that caused it see it
             self.state.internal_errors.append(exc)
             access_log.exception("internal error serving %s %s", request.method, resource)
-            response = await self._error(request, S3Error(ErrorCode.InternalError), resource, ids)
-            reason = f"internal error: {type(exc).__name__}"
-        self._log(request, resource, response.status, operation, account, reason, ids, started)
-        return response
+            self._log(request, resource, 500, operation, account, f"internal error: {type(exc).__name__}", ids, started)
+            return await self._error(request, S3Error(ErrorCode.InternalError), resource, ids)
+        self._log(request, resource, reply.status, operation, account, None, ids, started)
+        return await self._write(request, reply, ids)
 
     def _log(self, request, resource, status, operation, account, reason, ids, started) -> None:
         if self.state.record_requests:

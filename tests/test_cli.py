@@ -88,13 +88,13 @@ def test_serves_logs_one_line_per_request_and_never_the_secret(tmp_path, tls):
 
 def test_config_file(tmp_path):
     config = tmp_path / "emu.toml"
-    config.write_text(f'region = "eu-west-1"\n[[credentials]]\naccess_key = "{ACCESS_KEY}"\n'
-                      f'secret_key = "{SECRET_KEY}"\n[[buckets]]\nname = "from-file"\n')
+    config.write_text('region = "eu-west-1"\n[[credentials]]\naccess_key = "AKIAFROMFILE"\n'
+                      'secret_key = "file-secret"\n[[buckets]]\nname = "from-file"\nowner = "AKIAFROMFILE"\n')
     proc, facts = _start(tmp_path, "--config", str(config))
     try:
         s3 = boto3.client("s3", endpoint_url=facts["endpoint_url"], region_name="eu-west-1",
-                          aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"from-file", "cli-bucket"}
+                          aws_access_key_id="AKIAFROMFILE", aws_secret_access_key="file-secret")
+        assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"from-file"}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=20)
