@@ -110,18 +110,38 @@ class Handler:
             address = parse_address(request.host, path, self.state.domains)
             resource = address.resource
             view = RequestView(request.method, path, raw_query, headers)
-            auth = authenticate(view, self.state.accounts.get, self.state.region, datetime.datetime.now(datetime.timezone.utc))
+            auth = authenticate(
+                view, self.state.accounts.get, self.state.region, datetime.datetime.now(datetime.timezone.utc)
+            )
             account = auth.account.access_key
             query = dict(parse_qsl(raw_query, keep_blank_values=True))
             op = route(request.method, address, query, headers)
             operation = op.value
-            call = Call(op, address, request.method, query, headers, auth, _body(request, self.state.body_timeout),
-                        self.state.store, self.state.region, self.state.accounts)
+            call = Call(
+                op,
+                address,
+                request.method,
+                query,
+                headers,
+                auth,
+                _body(request, self.state.body_timeout),
+                self.state.store,
+                self.state.region,
+                self.state.accounts,
+            )
             reply = await run(call, self.state.allow_bucket_admin)
         except S3Error as err:
             # Logged before the answer is written, so a client that has its answer can also read the log line.
-            self._log(request, resource, err.status, err.operation or operation, account,
-                      err.log_reason or err.code.name, ids, started)
+            self._log(
+                request,
+                resource,
+                err.status,
+                err.operation or operation,
+                account,
+                err.log_reason or err.code.name,
+                ids,
+                started,
+            )
             return await self._error(request, err, resource, ids)
         except (ConnectionResetError, asyncio.CancelledError):
             raise
@@ -139,8 +159,18 @@ class Handler:
         if access_log.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - started) * 1000
             extra = f" ({reason})" if reason else ""
-            access_log.info('%s "%s %s" %d %s key=%s %.1fms id=%s%s', request.remote, request.method, resource,
-                            status, operation, account, elapsed, ids["x-amz-request-id"], extra)
+            access_log.info(
+                '%s "%s %s" %d %s key=%s %.1fms id=%s%s',
+                request.remote,
+                request.method,
+                resource,
+                status,
+                operation,
+                account,
+                elapsed,
+                ids["x-amz-request-id"],
+                extra,
+            )
 
     async def _write(self, request: web.BaseRequest, reply: Reply, ids: dict[str, str]) -> web.StreamResponse:
         headers = {"Server": _SERVER, **ids, **reply.headers}
@@ -161,7 +191,9 @@ class Handler:
         await response.write_eof()
         return response
 
-    async def _error(self, request: web.BaseRequest, err: S3Error, resource: str, ids: dict[str, str]) -> web.StreamResponse:
+    async def _error(
+        self, request: web.BaseRequest, err: S3Error, resource: str, ids: dict[str, str]
+    ) -> web.StreamResponse:
         headers = {"Server": _SERVER, **ids, **err.headers}
         if err.code is ErrorCode.NotModified:
             return await self._write(request, Reply(status=304, headers=headers), {})

@@ -25,22 +25,43 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="s3-emulator", description="Emulate Poweredby.Cloud's S3-compatible API on this machine.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=9000, help="port (default 9000; 0 picks a free one)")
-    p.add_argument("--bucket", action="append", default=[], metavar="NAME[:ACCESS_KEY]",
-                   help="a bucket to create at start, owned by the first (or the named) account; repeatable")
+    p.add_argument(
+        "--bucket",
+        action="append",
+        default=[],
+        metavar="NAME[:ACCESS_KEY]",
+        help="a bucket to create at start, owned by the first (or the named) account; repeatable",
+    )
     p.add_argument("--access-key", action="append", default=[], help="an access key id; repeatable, paired in order")
-    p.add_argument("--secret-key", action="append", default=[], help="its secret key (prefer --config or the environment)")
+    p.add_argument(
+        "--secret-key", action="append", default=[], help="its secret key (prefer --config or the environment)"
+    )
     p.add_argument("--config", help="a TOML file with credentials, buckets and settings")
     p.add_argument("--region", default=None, help="the region clients sign for (default us-east-1)")
-    p.add_argument("--domain", action="append", default=[],
-                   help=f"a domain for virtual-hosted style (<bucket>.<domain>); repeatable (default {', '.join(DEFAULT_DOMAINS)})")
-    p.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate made on the fly (CA written to --ca-file)")
+    p.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="a domain for virtual-hosted style (<bucket>.<domain>); repeatable "
+        f"(default {', '.join(DEFAULT_DOMAINS)})",
+    )
+    p.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a certificate made on the fly (CA written to --ca-file)"
+    )
     p.add_argument("--ca-file", default=None, help="where to write the generated CA (default: ./s3-emulator-ca.pem)")
     p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM) ...")
     p.add_argument("--tls-key", help="... and this key")
-    p.add_argument("--proxy-port", type=int, default=None,
-                   help="with TLS: also listen here (plain HTTP) as a proxy, tunnelling CONNECT into the TLS listener")
-    p.add_argument("--allow-bucket-admin", action="store_true",
-                   help="serve CreateBucket/DeleteBucket (the service itself does not: buckets come from its dashboard)")
+    p.add_argument(
+        "--proxy-port",
+        type=int,
+        default=None,
+        help="with TLS: also listen here (plain HTTP) as a proxy, tunnelling CONNECT into the TLS listener",
+    )
+    p.add_argument(
+        "--allow-bucket-admin",
+        action="store_true",
+        help="serve CreateBucket/DeleteBucket (the service itself does not: buckets come from its dashboard)",
+    )
     p.add_argument("--data-dir", help="keep buckets and objects in this directory across restarts")
     p.add_argument("--ready-file", help="write {endpoint_url, proxy_url, ca_file} as JSON here once listening")
     p.add_argument("--quiet", action="store_true", help="no access log")
@@ -51,10 +72,17 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
     if len(args.access_key) != len(args.secret_key):
         raise ConfigError("give --access-key and --secret-key the same number of times")
     config = EmulatorConfig(
-        accounts=tuple(Account(a, s) for a, s in zip(args.access_key, args.secret_key)),
-        host=args.host, port=args.port, tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key,
-        allow_bucket_admin=args.allow_bucket_admin, data_dir=args.data_dir, proxy_port=args.proxy_port,
-        ca_file=os.path.abspath(args.ca_file or "s3-emulator-ca.pem") if args.tls else None)
+        accounts=tuple(Account(a, s) for a, s in zip(args.access_key, args.secret_key, strict=True)),
+        host=args.host,
+        port=args.port,
+        tls=args.tls,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        allow_bucket_admin=args.allow_bucket_admin,
+        data_dir=args.data_dir,
+        proxy_port=args.proxy_port,
+        ca_file=os.path.abspath(args.ca_file or "s3-emulator-ca.pem") if args.tls else None,
+    )
     if args.config:
         config = from_file(args.config, config)
     config = from_env(config)

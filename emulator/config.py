@@ -51,7 +51,9 @@ class EmulatorConfig:
     def validate(self) -> EmulatorConfig:
         if not self.accounts:
             raise ConfigError(
-                f"no credentials: pass --access-key and --secret-key, a --config file, or {ENV_ACCESS_KEY}/{ENV_SECRET_KEY}")
+                "no credentials: pass --access-key and --secret-key, a --config file, "
+                f"or {ENV_ACCESS_KEY}/{ENV_SECRET_KEY}"
+            )
         keys = [a.access_key for a in self.accounts]
         if len(set(keys)) != len(keys):
             raise ConfigError("an access key is given twice")
@@ -97,10 +99,13 @@ def from_file(path: str, base: EmulatorConfig) -> EmulatorConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     try:
-        accounts = accounts_from((c["access_key"], c["secret_key"], c.get("display_name", ""))
-                                 for c in data.pop("credentials", []))
-        buckets = tuple(BucketSpec(b["name"], b.get("owner")) if isinstance(b, dict) else BucketSpec(str(b))
-                        for b in data.pop("buckets", []))
+        accounts = accounts_from(
+            (c["access_key"], c["secret_key"], c.get("display_name", "")) for c in data.pop("credentials", [])
+        )
+        buckets = tuple(
+            BucketSpec(b["name"], b.get("owner")) if isinstance(b, dict) else BucketSpec(str(b))
+            for b in data.pop("buckets", [])
+        )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"config file {path}: a credential or bucket entry lacks {exc}") from None
     known = {"region", "domains", "host", "port", "allow_bucket_admin", "data_dir", "tls", "tls_cert", "tls_key"}

@@ -54,15 +54,26 @@ class Emulator:
     ) -> None:
         if config is None:
             config = EmulatorConfig(
-                accounts=accounts_from(credentials), buckets=buckets_from(buckets), host=host, port=port,
-                region=region, domains=tuple(domains), tls=tls, allow_bucket_admin=allow_bucket_admin,
-                data_dir=data_dir)
+                accounts=accounts_from(credentials),
+                buckets=buckets_from(buckets),
+                host=host,
+                port=port,
+                region=region,
+                domains=tuple(domains),
+                tls=tls,
+                allow_bucket_admin=allow_bucket_admin,
+                data_dir=data_dir,
+            )
         self.config = config.validate()
         self.store = make_store(self.config)
         self.state = ServiceState(
-            store=self.store, accounts={a.access_key: a for a in self.config.accounts}, region=self.config.region,
-            domains=self.config.domains, allow_bucket_admin=self.config.allow_bucket_admin,
-            body_timeout=self.config.body_timeout)
+            store=self.store,
+            accounts={a.access_key: a for a in self.config.accounts},
+            region=self.config.region,
+            domains=self.config.domains,
+            allow_bucket_admin=self.config.allow_bucket_admin,
+            body_timeout=self.config.body_timeout,
+        )
         first = self.config.accounts[0].access_key
         for bucket in self.config.buckets:
             if self.store.get_bucket(bucket.name) is None:
@@ -70,11 +81,15 @@ class Emulator:
         self._tmp = tempfile.TemporaryDirectory(prefix="s3-emulator-")
         self._tls = self._make_tls()
         self._sock = bind(self.config.host, self.config.port)
-        self._proxy_sock = bind(self.config.host, self.config.proxy_port) if (
-            self._tls and self.config.proxy_port is not None) else None
+        self._proxy_sock = (
+            bind(self.config.host, self.config.proxy_port)
+            if (self._tls and self.config.proxy_port is not None)
+            else None
+        )
         self.endpoint_url = _url("https" if self._tls else "http", self._sock)
-        self.proxy_url = _url("http", self._proxy_sock) if self._proxy_sock else (
-            None if self._tls else self.endpoint_url)
+        self.proxy_url = (
+            _url("http", self._proxy_sock) if self._proxy_sock else (None if self._tls else self.endpoint_url)
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
@@ -100,8 +115,9 @@ class Emulator:
         if self.config.tls_cert:
             return given(self.config.tls_cert, self.config.tls_key)
         if self.config.tls:
-            return generated(self.config.host, self.config.domains,
-                             self.config.ca_file or os.path.join(self._tmp.name, "ca.pem"))
+            return generated(
+                self.config.host, self.config.domains, self.config.ca_file or os.path.join(self._tmp.name, "ca.pem")
+            )
         return None
 
     # -- serving --------------------------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ class ErrorCode(enum.Enum):
     AuthorizationQueryParametersError = (400, "Error parsing the X-Amz-Credential parameter.")
     BadDigest = (400, "The Content-MD5 you specified did not match what we received.")
     BucketAlreadyExists = (409, "The requested bucket name is not available.")
-    BucketAlreadyOwnedByYou = (409, "Your previous request to create the named bucket succeeded and you already own it.")
+    BucketAlreadyOwnedByYou = (
+        409,
+        "Your previous request to create the named bucket succeeded and you already own it.",
+    )
     BucketNotEmpty = (409, "The bucket you tried to delete is not empty")
     EntityTooLarge = (400, "Your proposed upload exceeds the maximum allowed size")
     IncompleteBody = (400, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
@@ -48,7 +51,10 @@ class ErrorCode(enum.Enum):
     PreconditionFailed = (412, "At least one of the pre-conditions you specified did not hold")
     RequestHeaderSectionTooLarge = (400, "Your request header section exceeds the maximum allowed size.")
     RequestTimeTooSkewed = (403, "The difference between the request time and the current time is too large.")
-    RequestTimeout = (400, "Your socket connection to the server was not read from or written to within the timeout period.")
+    RequestTimeout = (
+        400,
+        "Your socket connection to the server was not read from or written to within the timeout period.",
+    )
     SignatureDoesNotMatch = (
         403,
         "The request signature we calculated does not match the signature you provided. "
@@ -76,7 +82,6 @@ class S3Error(Exception):
     # Why the request log should explain the answer ("not supported by the service"...). Never a secret.
     log_reason: str | None = None
     operation: str | None = None  # the operation a refused request asked for, for the request log
-
 
     def __post_init__(self) -> None:
         super().__init__(self.code.name)

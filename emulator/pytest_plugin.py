@@ -21,16 +21,23 @@ BUCKET = "test-bucket"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("s3-emulator")
-    group.addoption("--s3-emulator-tls", action="store_true", default=False,
-                    help="serve the s3_emulator fixture over HTTPS (its CA is at s3_emulator.ca_file)")
+    group.addoption(
+        "--s3-emulator-tls",
+        action="store_true",
+        default=False,
+        help="serve the s3_emulator fixture over HTTPS (its CA is at s3_emulator.ca_file)",
+    )
 
 
 @pytest.fixture
 def s3_emulator(request: pytest.FixtureRequest):
     """A running emulator with bucket ``test-bucket`` owned by a fresh random credential."""
     access_key = "AKIA" + secrets.token_hex(8).upper()
-    with Emulator(buckets=[BUCKET], credentials=[(access_key, secrets.token_urlsafe(30))],
-                  tls=request.config.getoption("--s3-emulator-tls")) as emulator:
+    with Emulator(
+        buckets=[BUCKET],
+        credentials=[(access_key, secrets.token_urlsafe(30))],
+        tls=request.config.getoption("--s3-emulator-tls"),
+    ) as emulator:
         yield emulator
 
 
@@ -42,9 +49,13 @@ def s3_client(s3_emulator: Emulator):
 
     account = s3_emulator.accounts[0]
     client = boto3.client(
-        "s3", endpoint_url=s3_emulator.endpoint_url, region_name=s3_emulator.config.region,
-        aws_access_key_id=account.access_key, aws_secret_access_key=account.secret_key,
+        "s3",
+        endpoint_url=s3_emulator.endpoint_url,
+        region_name=s3_emulator.config.region,
+        aws_access_key_id=account.access_key,
+        aws_secret_access_key=account.secret_key,
         verify=s3_emulator.ca_file or True,
-        config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}))
+        config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}),
+    )
     yield client
     client.close()

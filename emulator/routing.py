@@ -80,21 +80,44 @@ def parse_address(host: str, raw_path: str, domains: tuple[str, ...]) -> Address
 # Sub-resources that name an operation the service does not offer; the value is the operation S3 calls it.
 # https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
 _BUCKET_SUBRESOURCES = {
-    "accelerate": "BucketAccelerateConfiguration", "acl": "BucketAcl", "analytics": "BucketAnalyticsConfiguration",
-    "cors": "BucketCors", "delete": "DeleteObjects", "encryption": "BucketEncryption",
-    "intelligent-tiering": "BucketIntelligentTieringConfiguration", "inventory": "BucketInventoryConfiguration",
-    "lifecycle": "BucketLifecycleConfiguration", "location": "BucketLocation", "logging": "BucketLogging",
-    "metrics": "BucketMetricsConfiguration", "notification": "BucketNotificationConfiguration",
-    "object-lock": "ObjectLockConfiguration", "ownershipControls": "BucketOwnershipControls",
-    "policy": "BucketPolicy", "policyStatus": "BucketPolicyStatus", "publicAccessBlock": "PublicAccessBlock",
-    "replication": "BucketReplication", "requestPayment": "BucketRequestPayment", "tagging": "BucketTagging",
-    "uploads": "MultipartUploads", "versioning": "BucketVersioning", "versions": "ObjectVersions",
-    "website": "BucketWebsite", "session": "CreateSession", "metadataTable": "BucketMetadataTableConfiguration",
+    "accelerate": "BucketAccelerateConfiguration",
+    "acl": "BucketAcl",
+    "analytics": "BucketAnalyticsConfiguration",
+    "cors": "BucketCors",
+    "delete": "DeleteObjects",
+    "encryption": "BucketEncryption",
+    "intelligent-tiering": "BucketIntelligentTieringConfiguration",
+    "inventory": "BucketInventoryConfiguration",
+    "lifecycle": "BucketLifecycleConfiguration",
+    "location": "BucketLocation",
+    "logging": "BucketLogging",
+    "metrics": "BucketMetricsConfiguration",
+    "notification": "BucketNotificationConfiguration",
+    "object-lock": "ObjectLockConfiguration",
+    "ownershipControls": "BucketOwnershipControls",
+    "policy": "BucketPolicy",
+    "policyStatus": "BucketPolicyStatus",
+    "publicAccessBlock": "PublicAccessBlock",
+    "replication": "BucketReplication",
+    "requestPayment": "BucketRequestPayment",
+    "tagging": "BucketTagging",
+    "uploads": "MultipartUploads",
+    "versioning": "BucketVersioning",
+    "versions": "ObjectVersions",
+    "website": "BucketWebsite",
+    "session": "CreateSession",
+    "metadataTable": "BucketMetadataTableConfiguration",
 }
 _OBJECT_SUBRESOURCES = {
-    "acl": "ObjectAcl", "attributes": "ObjectAttributes", "legal-hold": "ObjectLegalHold", "restore": "RestoreObject",
-    "retention": "ObjectRetention", "select": "SelectObjectContent", "tagging": "ObjectTagging",
-    "torrent": "ObjectTorrent", "renameObject": "RenameObject",
+    "acl": "ObjectAcl",
+    "attributes": "ObjectAttributes",
+    "legal-hold": "ObjectLegalHold",
+    "restore": "RestoreObject",
+    "retention": "ObjectRetention",
+    "select": "SelectObjectContent",
+    "tagging": "ObjectTagging",
+    "torrent": "ObjectTorrent",
+    "renameObject": "RenameObject",
 }
 _VERB = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "HEAD": "Get", "POST": "Post"}
 
@@ -114,8 +137,14 @@ def _bucket_operation(method: str, query: dict[str, str]) -> Operation:
             if sub == "uploads":
                 raise _unsupported("ListMultipartUploads")
             if sub in ("delete", "versions", "location", "session"):
-                raise _unsupported({"delete": "DeleteObjects", "versions": "ListObjectVersions",
-                                    "location": "GetBucketLocation", "session": "CreateSession"}[sub])
+                raise _unsupported(
+                    {
+                        "delete": "DeleteObjects",
+                        "versions": "ListObjectVersions",
+                        "location": "GetBucketLocation",
+                        "session": "CreateSession",
+                    }[sub]
+                )
             raise _unsupported(_VERB.get(method, method.title()) + name)
     if method == "GET":
         if query.get("list-type") == "2":
@@ -133,9 +162,11 @@ def _bucket_operation(method: str, query: dict[str, str]) -> Operation:
 def _object_operation(method: str, query: dict[str, str], headers: dict[str, str]) -> Operation:
     if "uploadId" in query or "uploads" in query or "partNumber" in query:
         name = {
-            ("POST", "uploads"): "CreateMultipartUpload", ("POST", "uploadId"): "CompleteMultipartUpload",
+            ("POST", "uploads"): "CreateMultipartUpload",
+            ("POST", "uploadId"): "CompleteMultipartUpload",
             ("PUT", "uploadId"): "UploadPartCopy" if "x-amz-copy-source" in headers else "UploadPart",
-            ("GET", "uploadId"): "ListParts", ("DELETE", "uploadId"): "AbortMultipartUpload",
+            ("GET", "uploadId"): "ListParts",
+            ("DELETE", "uploadId"): "AbortMultipartUpload",
         }
         sub = "uploads" if "uploads" in query else "uploadId" if "uploadId" in query else None
         raise _unsupported(name.get((method, sub), "multipart upload (partNumber)"))

@@ -96,7 +96,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(state: ServiceState, sock: socket.socket, tls: ssl.SSLContext | None, *, tunnel_tls: ssl.SSLContext | None):
+async def serve(
+    state: ServiceState, sock: socket.socket, tls: ssl.SSLContext | None, *, tunnel_tls: ssl.SSLContext | None
+):
     """Start one listener on ``sock``; ``tls`` wraps the socket itself, ``tunnel_tls`` is used for CONNECT."""
     server = web.Server(Handler(state), access_log=None, handler_cancellation=True)
     loop = asyncio.get_running_loop()

@@ -28,8 +28,12 @@ def _private(path: Path, text: str) -> Path:
 def s3cmd_config(emu, tmp: Path, *, virtual: bool = False, bucket_location: str | None = "us-east-1") -> Path:
     parts = urlsplit(emu.endpoint_url)
     lines = [
-        "[default]", f"access_key = {ACCESS_KEY}", f"secret_key = {SECRET_KEY}",
-        f"use_https = {parts.scheme == 'https'}", "signature_v2 = False", "check_ssl_certificate = True",
+        "[default]",
+        f"access_key = {ACCESS_KEY}",
+        f"secret_key = {SECRET_KEY}",
+        f"use_https = {parts.scheme == 'https'}",
+        "signature_v2 = False",
+        "check_ssl_certificate = True",
     ]
     if bucket_location:
         lines.append(f"bucket_location = {bucket_location}")
@@ -38,23 +42,39 @@ def s3cmd_config(emu, tmp: Path, *, virtual: bool = False, bucket_location: str 
     if virtual:
         # The service doc's DNS-style template; no DNS here, so the emulator is also the proxy.
         proxy = urlsplit(emu.proxy_url)
-        lines += [f"host_base = {DOMAIN}", f"host_bucket = %(bucket)s.{DOMAIN}",
-                  f"proxy_host = {proxy.hostname}", f"proxy_port = {proxy.port}"]
+        lines += [
+            f"host_base = {DOMAIN}",
+            f"host_bucket = %(bucket)s.{DOMAIN}",
+            f"proxy_host = {proxy.hostname}",
+            f"proxy_port = {proxy.port}",
+        ]
     else:
         lines += [f"host_base = {parts.netloc}", f"host_bucket = {parts.netloc}"]
     return _private(tmp / "s3cfg", "\n".join(lines) + "\n")
 
 
 def s3cmd(config: Path, *args: str, stdin: str | None = None, timeout: float = 120) -> Result:
-    proc = subprocess.run([tool("s3cmd"), "-c", str(config), *args], capture_output=True, text=True,
-                          input=stdin, timeout=timeout, env={**os.environ, "HOME": str(config.parent)})
+    proc = subprocess.run(
+        [tool("s3cmd"), "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
+        env={**os.environ, "HOME": str(config.parent)},
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 def aws(emu, tmp: Path, *args: str, virtual: bool = False, timeout: float = 120) -> Result:
     config = ["[default]", "region = us-east-1"]
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"}
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_MAX_ATTEMPTS": "1",
+        "AWS_RETRY_MODE": "standard",
+    }
     endpoint = emu.endpoint_url
     if virtual:
         config += ["s3 =", "  addressing_style = virtual"]

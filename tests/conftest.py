@@ -35,7 +35,10 @@ def new_emulator(tls: bool, **kw) -> Emulator:
     return Emulator(
         buckets=[BUCKET, (OTHER_BUCKET, OTHER_ACCESS_KEY)],
         credentials=[(ACCESS_KEY, SECRET_KEY), (OTHER_ACCESS_KEY, OTHER_SECRET_KEY)],
-        tls=tls, domains=("localhost", "stdcdn.com", DOMAIN), **kw)
+        tls=tls,
+        domains=("localhost", "stdcdn.com", DOMAIN),
+        **kw,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +65,14 @@ def client(emulator: Emulator, *, access_key=ACCESS_KEY, secret_key=SECRET_KEY, 
     """boto3 with its default configuration except for no retries (retries hide failures)."""
     config.setdefault("retries", {"total_max_attempts": 1})
     return boto3.client(
-        "s3", endpoint_url=emulator.endpoint_url, region_name="us-east-1",
-        aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-        verify=emulator.ca_file or True, config=Config(**config))
+        "s3",
+        endpoint_url=emulator.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        verify=emulator.ca_file or True,
+        config=Config(**config),
+    )
 
 
 @pytest.fixture

@@ -16,14 +16,24 @@ from .conftest import ACCESS_KEY, SECRET_KEY
 def connection(emu, timeout: float = 10) -> http.client.HTTPConnection:
     parts = urlsplit(emu.endpoint_url)
     if parts.scheme == "https":
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
-                                           context=ssl.create_default_context(cafile=emu.ca_file))
+        return http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context(cafile=emu.ca_file)
+        )
     return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
 
 
-def sign(emu, method: str, target: str, headers: dict | None = None, body: bytes = b"", *,
-         access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY, region: str = "us-east-1",
-         host: str | None = None) -> dict:
+def sign(
+    emu,
+    method: str,
+    target: str,
+    headers: dict | None = None,
+    body: bytes = b"",
+    *,
+    access_key: str = ACCESS_KEY,
+    secret_key: str = SECRET_KEY,
+    region: str = "us-east-1",
+    host: str | None = None,
+) -> dict:
     request = AWSRequest(method=method, url=emu.endpoint_url + target, data=body, headers=dict(headers or {}))
     if host:
         request.headers["Host"] = host

@@ -116,13 +116,21 @@ def test_sigv2_presigned_url_is_refused_with_403(emu):
 
 
 def test_sigv2_header_is_refused_with_403(emu):
-    status, _, body = send(emu, "GET", f"/{BUCKET}", {"Authorization": f"AWS {ACCESS_KEY}:c2lnbmF0dXJl",
-                                                    "Date": "Tue, 24 Nov 2026 10:00:00 GMT"})
+    status, _, body = send(
+        emu,
+        "GET",
+        f"/{BUCKET}",
+        {"Authorization": f"AWS {ACCESS_KEY}:c2lnbmF0dXJl", "Date": "Tue, 24 Nov 2026 10:00:00 GMT"},
+    )
     assert status == 403 and _code(body) == "AccessDenied" and b"AWS4-HMAC-SHA256" in body
 
 
 @pytest.mark.parametrize("value", ["AWS4-HMAC-SHA256 Credential=x", "AWS4-HMAC-SHA256 garbage", "Bearer abc"])
 def test_malformed_authorization_is_an_s3_error(emu, value):
-    status, _, body = send(emu, "GET", f"/{BUCKET}", {"Authorization": value, "x-amz-date": "20261124T100000Z",
-                                                    "x-amz-content-sha256": sigv4.EMPTY_SHA256})
+    status, _, body = send(
+        emu,
+        "GET",
+        f"/{BUCKET}",
+        {"Authorization": value, "x-amz-date": "20261124T100000Z", "x-amz-content-sha256": sigv4.EMPTY_SHA256},
+    )
     assert status in (400, 403) and body.startswith(b"<?xml")

@@ -25,9 +25,20 @@ def test_s3api_seven_operations(emu, tmp_path, virtual):
 
     assert BUCKET in [b["Name"] for b in run("list-buckets")["Buckets"]]
     run("head-bucket", "--bucket", BUCKET)
-    put = run("put-object", "--bucket", BUCKET, "--key", key, "--body", str(src), "--content-type", "text/plain",
-              "--metadata", "a=1")
-    assert put["ETag"] == '"%s"' % hashlib.md5(b"aws cli body").hexdigest()
+    put = run(
+        "put-object",
+        "--bucket",
+        BUCKET,
+        "--key",
+        key,
+        "--body",
+        str(src),
+        "--content-type",
+        "text/plain",
+        "--metadata",
+        "a=1",
+    )
+    assert put["ETag"] == f'"{hashlib.md5(b"aws cli body").hexdigest()}"'
     head = run("head-object", "--bucket", BUCKET, "--key", key)
     assert head["ContentLength"] == 12 and head["Metadata"] == {"a": "1"} and head["ContentType"] == "text/plain"
     listed = run("list-objects", "--bucket", BUCKET, "--prefix", key)

@@ -29,8 +29,14 @@ def test_doc_example_resource_buckets_all(emu):
 
     from .conftest import ACCESS_KEY, SECRET_KEY
 
-    s3 = boto3.resource("s3", aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                        region_name="us-east-1", endpoint_url=emu.endpoint_url, verify=emu.ca_file or True)
+    s3 = boto3.resource(
+        "s3",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+        endpoint_url=emu.endpoint_url,
+        verify=emu.ca_file or True,
+    )
     assert [b.name for b in s3.buckets.all()] == [BUCKET]
 
 
@@ -46,9 +52,18 @@ def test_head_bucket_200_404_403(s3):
 
 def test_put_get_roundtrip_with_headers_and_metadata(s3, key):
     body = b"hello world" * 1000
-    put = s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="text/plain", ContentEncoding="identity",
-                        ContentDisposition="attachment", ContentLanguage="en", CacheControl="no-cache",
-                        Expires=formatdate(2_000_000_000, usegmt=True), Metadata={"colour": "blue", "n": "1"})
+    put = s3.put_object(
+        Bucket=BUCKET,
+        Key=key,
+        Body=body,
+        ContentType="text/plain",
+        ContentEncoding="identity",
+        ContentDisposition="attachment",
+        ContentLanguage="en",
+        CacheControl="no-cache",
+        Expires=formatdate(2_000_000_000, usegmt=True),
+        Metadata={"colour": "blue", "n": "1"},
+    )
     assert put["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
     got = s3.get_object(Bucket=BUCKET, Key=key)
     assert got["Body"].read() == body
@@ -123,8 +138,13 @@ def test_content_md5_checked(s3, key):
 
 @pytest.mark.parametrize(
     ("header", "status", "expected"),
-    [("bytes=0-3", 206, b"0123"), ("bytes=5-", 206, b"56789"), ("bytes=-2", 206, b"89"),
-     ("bytes=8-100", 206, b"89"), ("bytes=0-0", 206, b"0")],
+    [
+        ("bytes=0-3", 206, b"0123"),
+        ("bytes=5-", 206, b"56789"),
+        ("bytes=-2", 206, b"89"),
+        ("bytes=8-100", 206, b"89"),
+        ("bytes=0-0", 206, b"0"),
+    ],
 )
 def test_ranges(s3, key, header, status, expected):
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"0123456789")
@@ -174,10 +194,16 @@ def test_conditionals(s3, key):
 
 def test_response_overrides(s3, key):
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"x", ContentType="text/plain")
-    got = s3.get_object(Bucket=BUCKET, Key=key, ResponseContentType="application/json",
-                        ResponseContentDisposition="inline", ResponseCacheControl="max-age=1",
-                        ResponseContentLanguage="de", ResponseContentEncoding="br",
-                        ResponseExpires=formatdate(2_000_000_000, usegmt=True))
+    got = s3.get_object(
+        Bucket=BUCKET,
+        Key=key,
+        ResponseContentType="application/json",
+        ResponseContentDisposition="inline",
+        ResponseCacheControl="max-age=1",
+        ResponseContentLanguage="de",
+        ResponseContentEncoding="br",
+        ResponseExpires=formatdate(2_000_000_000, usegmt=True),
+    )
     assert got["ContentType"] == "application/json"
     assert got["ContentDisposition"] == "inline" and got["CacheControl"] == "max-age=1"
     assert got["ContentLanguage"] == "de" and got["ContentEncoding"] == "br"
@@ -214,8 +240,10 @@ def test_key_too_long(s3):
     s3.delete_object(Bucket=BUCKET, Key="k" * 1024)
 
 
-@pytest.mark.parametrize("name", ["sp/a b+c%d~é*(1).txt", "dir//x", "dir/./y", "dir/../z", "trail/", "日本語/キー",
-                                  "q?a=1&b#frag", "tab\tnl"])
+@pytest.mark.parametrize(
+    "name",
+    ["sp/a b+c%d~é*(1).txt", "dir//x", "dir/./y", "dir/../z", "trail/", "日本語/キー", "q?a=1&b#frag", "tab\tnl"],
+)
 def test_awkward_keys_roundtrip_and_list(s3, request, name):
     prefix = f"awk/{request.node.callspec.id}/"
     s3.put_object(Bucket=BUCKET, Key=prefix + name, Body=name.encode())
@@ -265,8 +293,9 @@ def test_listing_past_1000_keys(s3, request):
         s3.put_object(Bucket=BUCKET, Key=k, Body=b"")
     first = s3.list_objects(Bucket=BUCKET, Prefix=prefix)
     assert len(first["Contents"]) == 1000 and first["IsTruncated"]
-    seen = [o["Key"] for p in s3.get_paginator("list_objects").paginate(Bucket=BUCKET, Prefix=prefix)
-            for o in p["Contents"]]
+    seen = [
+        o["Key"] for p in s3.get_paginator("list_objects").paginate(Bucket=BUCKET, Prefix=prefix) for o in p["Contents"]
+    ]
     assert seen == keys
     for k in keys:
         s3.delete_object(Bucket=BUCKET, Key=k)

@@ -22,14 +22,17 @@ def run(*args: str, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=30, env=env)
 
 
-@pytest.mark.parametrize("args", [
-    ["--port", "notaport"],
-    ["--bogus"],
-    ["--port", "0"],  # no credentials
-    ["--port", "0", "--access-key", "A"],  # unpaired
-    ["--port", "0", "--config", "/nonexistent.toml"],
-    ["--port", "70000", "--access-key", "A", "--secret-key", "S"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--port", "notaport"],
+        ["--bogus"],
+        ["--port", "0"],  # no credentials
+        ["--port", "0", "--access-key", "A"],  # unpaired
+        ["--port", "0", "--config", "/nonexistent.toml"],
+        ["--port", "70000", "--access-key", "A", "--secret-key", "S"],
+    ],
+)
 def test_bad_options_one_line_exit_2(args):
     result = run(*args, env={**os.environ, "S3_EMULATOR_ACCESS_KEY": "", "S3_EMULATOR_SECRET_KEY": ""})
     assert result.returncode == 2
@@ -54,9 +57,26 @@ def test_busy_port_one_line_exit_2():
 
 def _start(tmp_path, *extra):
     ready = tmp_path / "ready.json"
-    proc = subprocess.Popen([*CMD, "--port", "0", "--bucket", "cli-bucket", "--access-key", ACCESS_KEY,
-                             "--secret-key", SECRET_KEY, "--ready-file", str(ready), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            *CMD,
+            "--port",
+            "0",
+            "--bucket",
+            "cli-bucket",
+            "--access-key",
+            ACCESS_KEY,
+            "--secret-key",
+            SECRET_KEY,
+            "--ready-file",
+            str(ready),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     for _ in range(300):  # bounded wait for the readiness file, not a timing assertion
         if ready.exists() or proc.poll() is not None:
             break
@@ -69,9 +89,15 @@ def _start(tmp_path, *extra):
 def test_serves_logs_one_line_per_request_and_never_the_secret(tmp_path, tls):
     proc, facts = _start(tmp_path, *(["--tls"] if tls else []))
     try:
-        s3 = boto3.client("s3", endpoint_url=facts["endpoint_url"], region_name="us-east-1",
-                          aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                          verify=facts["ca_file"] or True, config=Config(retries={"total_max_attempts": 1}))
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=facts["endpoint_url"],
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            verify=facts["ca_file"] or True,
+            config=Config(retries={"total_max_attempts": 1}),
+        )
         s3.put_object(Bucket="cli-bucket", Key="k", Body=b"v")
         assert s3.get_object(Bucket="cli-bucket", Key="k")["Body"].read() == b"v"
         if tls:
@@ -88,12 +114,19 @@ def test_serves_logs_one_line_per_request_and_never_the_secret(tmp_path, tls):
 
 def test_config_file(tmp_path):
     config = tmp_path / "emu.toml"
-    config.write_text('region = "eu-west-1"\n[[credentials]]\naccess_key = "AKIAFROMFILE"\n'
-                      'secret_key = "file-secret"\n[[buckets]]\nname = "from-file"\nowner = "AKIAFROMFILE"\n')
+    config.write_text(
+        'region = "eu-west-1"\n[[credentials]]\naccess_key = "AKIAFROMFILE"\n'
+        'secret_key = "file-secret"\n[[buckets]]\nname = "from-file"\nowner = "AKIAFROMFILE"\n'
+    )
     proc, facts = _start(tmp_path, "--config", str(config))
     try:
-        s3 = boto3.client("s3", endpoint_url=facts["endpoint_url"], region_name="eu-west-1",
-                          aws_access_key_id="AKIAFROMFILE", aws_secret_access_key="file-secret")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=facts["endpoint_url"],
+            region_name="eu-west-1",
+            aws_access_key_id="AKIAFROMFILE",
+            aws_secret_access_key="file-secret",
+        )
         assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"from-file"}
     finally:
         proc.send_signal(signal.SIGTERM)

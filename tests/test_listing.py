@@ -22,7 +22,7 @@ def brute_force(keys: list[str], p: ListParams):
     for key in sorted(keys):
         if not key.startswith(p.prefix) or key <= p.marker:
             continue
-        if p.delimiter and p.delimiter in key[len(p.prefix):]:
+        if p.delimiter and p.delimiter in key[len(p.prefix) :]:
             common = key[: key.index(p.delimiter, len(p.prefix)) + len(p.delimiter)]
             if p.marker.startswith(common) or (items and items[-1] == (common, True)):
                 continue

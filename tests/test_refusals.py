@@ -30,8 +30,7 @@ UNSUPPORTED = [
 ]
 
 
-@pytest.mark.parametrize(("method", "target", "headers", "operation"), UNSUPPORTED,
-                         ids=[u[3] for u in UNSUPPORTED])
+@pytest.mark.parametrize(("method", "target", "headers", "operation"), UNSUPPORTED, ids=[u[3] for u in UNSUPPORTED])
 def test_unsupported_operation_is_501_naming_it(emu, caplog, method, target, headers, operation):
     with caplog.at_level(logging.INFO, logger="emulator.access"):
         status, resp_headers, body = signed_request(emu, method, target, headers)
@@ -39,8 +38,7 @@ def test_unsupported_operation_is_501_naming_it(emu, caplog, method, target, hea
     assert b"<Code>NotImplemented</Code>" in body
     assert operation.encode() in body
     assert resp_headers["x-amz-request-id"]
-    assert any("not supported by the service" in r.getMessage() and operation in r.getMessage()
-               for r in caplog.records)
+    assert any("not supported by the service" in r.getMessage() and operation in r.getMessage() for r in caplog.records)
 
 
 def test_boto3_list_objects_v2_is_refused_not_answered_with_v1(s3):
@@ -62,8 +60,15 @@ def test_boto3_multipart_and_copy_are_refused(s3):
     assert cb.value.response["Error"]["Code"] == "NotImplemented"
 
 
-@pytest.mark.parametrize(("header", "value"), [("x-amz-acl", "public-read"), ("x-amz-storage-class", "GLACIER"),
-                                               ("x-amz-server-side-encryption", "AES256"), ("x-amz-tagging", "a=b")])
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("x-amz-acl", "public-read"),
+        ("x-amz-storage-class", "GLACIER"),
+        ("x-amz-server-side-encryption", "AES256"),
+        ("x-amz-tagging", "a=b"),
+    ],
+)
 def test_put_headers_implying_unsupported_features_are_501(emu, header, value):
     status, _, body = signed_request(emu, "PUT", f"/{BUCKET}/hdr", {header: value}, b"x")
     assert status == 501 and b"NotImplemented" in body

@@ -47,8 +47,20 @@ def test_configure_dialogue_connection_test(emu_https, tmp_path):
     from .conftest import ACCESS_KEY, SECRET_KEY
 
     proxy = emu_https.proxy_url.rsplit(":", 1)
-    answers = [ACCESS_KEY, SECRET_KEY, "us-east-1", "stdcdn.com", "%(bucket)s.stdcdn.com", "", "", "Yes",
-               proxy[0].split("//")[1], proxy[1], "Y", "y"]
+    answers = [
+        ACCESS_KEY,
+        SECRET_KEY,
+        "us-east-1",
+        "stdcdn.com",
+        "%(bucket)s.stdcdn.com",
+        "",
+        "",
+        "Yes",
+        proxy[0].split("//")[1],
+        proxy[1],
+        "Y",
+        "y",
+    ]
     result = s3cmd(cfg, "--configure", stdin="\n".join(answers) + "\n", timeout=60)
     assert "Success. Your access key and secret key worked fine" in result.out, result.out + result.err
     assert ("GET", "/", 200, "ListBuckets") in emu_https.requests[before:]

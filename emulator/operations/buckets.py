@@ -41,7 +41,11 @@ async def create_bucket(call: Call) -> Reply:
     name = call.address.bucket or ""
     existing = call.store.get_bucket(name)
     if existing is not None:
-        code = ErrorCode.BucketAlreadyOwnedByYou if existing.owner == call.account.access_key else ErrorCode.BucketAlreadyExists
+        code = (
+            ErrorCode.BucketAlreadyOwnedByYou
+            if existing.owner == call.account.access_key
+            else ErrorCode.BucketAlreadyExists
+        )
         raise S3Error(code, fields={"BucketName": name})
     if not valid_bucket_name(name):
         raise S3Error(ErrorCode.InvalidBucketName, fields={"BucketName": name})

@@ -119,8 +119,15 @@ def list_objects_xml(bucket: str, p: ListParams, page: ListPage, owner: Account)
         add(root, "EncodingType", "url")
     for meta in page.contents:
         item = add(root, "Contents")
-        add_all(item, [("Key", enc(meta.key)), ("LastModified", iso8601(meta.last_modified)), ("ETag", meta.etag),
-                       ("Size", meta.size)])
+        add_all(
+            item,
+            [
+                ("Key", enc(meta.key)),
+                ("LastModified", iso8601(meta.last_modified)),
+                ("ETag", meta.etag),
+                ("Size", meta.size),
+            ],
+        )
         who = add(item, "Owner")
         add_all(who, [("ID", owner.canonical_id), ("DisplayName", owner.owner_name)])
         add(item, "StorageClass", "STANDARD")

@@ -27,22 +27,34 @@ MAX_OBJECT_SIZE = 5 * 1024**3  # https://docs.aws.amazon.com/AmazonS3/latest/use
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language", "cache-control", "expires")
 # Headers that ask for features the service does not have: S3 answers such a header with NotImplemented.
 _REFUSED_HEADERS = (
-    "x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-tagging",
-    "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold",
-    "x-amz-website-redirect-location", "x-amz-grant-read", "x-amz-grant-full-control", "x-amz-grant-read-acp",
-    "x-amz-grant-write-acp", "if-none-match-put",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-tagging",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+    "x-amz-website-redirect-location",
+    "x-amz-grant-read",
+    "x-amz-grant-full-control",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "if-none-match-put",
 )
 _ACCEPTED_AS_DEFAULT = {"x-amz-acl": "private", "x-amz-storage-class": "STANDARD"}
 _OVERRIDES = {
-    "response-content-type": "Content-Type", "response-content-language": "Content-Language",
-    "response-expires": "Expires", "response-cache-control": "Cache-Control",
-    "response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
+    "response-content-type": "Content-Type",
+    "response-content-language": "Content-Language",
+    "response-expires": "Expires",
+    "response-cache-control": "Cache-Control",
+    "response-content-disposition": "Content-Disposition",
+    "response-content-encoding": "Content-Encoding",
 }
 
 
 def _not_implemented_header(name: str) -> S3Error:
-    return S3Error(ErrorCode.NotImplemented, fields={"Header": name},
-                   log_reason=f"header {name}: not supported by the service")
+    return S3Error(
+        ErrorCode.NotImplemented, fields={"Header": name}, log_reason=f"header {name}: not supported by the service"
+    )
 
 
 def _check_put_headers(headers: Mapping[str, str]) -> None:
@@ -60,7 +72,9 @@ def _declared_size(headers: Mapping[str, str], chunked: bool) -> int | None:
     raw = headers.get(name)
     if raw is None:
         if chunked:
-            raise S3Error(ErrorCode.MissingContentLength, message="You must provide the x-amz-decoded-content-length header.")
+            raise S3Error(
+                ErrorCode.MissingContentLength, message="You must provide the x-amz-decoded-content-length header."
+            )
         if "chunked" in headers.get("transfer-encoding", "").lower():
             return None  # plain chunked transfer encoding: the size is what arrives
         raise S3Error(ErrorCode.MissingContentLength)
@@ -97,10 +111,16 @@ def _declared_checksums(headers: Mapping[str, str]) -> dict[ChecksumAlgorithm, s
     for name in filter(None, (t.strip().lower() for t in headers.get("x-amz-trailer", "").split(","))):
         alg = ChecksumAlgorithm.from_header(name)
         if alg is None:
-            raise S3Error(ErrorCode.InvalidRequest, message=f"The value specified in the x-amz-trailer header is not supported: {name}")
+            raise S3Error(
+                ErrorCode.InvalidRequest,
+                message=f"The value specified in the x-amz-trailer header is not supported: {name}",
+            )
         found.setdefault(alg, None)
     if len(found) > 1:
-        raise S3Error(ErrorCode.InvalidRequest, message="Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+        raise S3Error(
+            ErrorCode.InvalidRequest,
+            message="Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        )
     return found
 
 
@@ -117,7 +137,9 @@ def _stored_headers(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def _user_metadata(headers) -> tuple[tuple[str, str], ...]:
-    return tuple((k.lower()[len("x-amz-meta-"):], v) for k, v in headers.items() if k.lower().startswith("x-amz-meta-"))
+    return tuple(
+        (k.lower()[len("x-amz-meta-") :], v) for k, v in headers.items() if k.lower().startswith("x-amz-meta-")
+    )
 
 
 async def _decoded(call: Call, chunked: bool) -> AsyncIterator[bytes]:
@@ -125,8 +147,11 @@ async def _decoded(call: Call, chunked: bool) -> AsyncIterator[bytes]:
         async for piece in call.body:
             yield piece
         return
-    decoder = AwsChunkedDecoder(call.auth.payload_mode, call.auth.chunk_signer,
-                                frozenset(t.strip().lower() for t in call.headers.get("x-amz-trailer", "").split(",") if t.strip()))
+    decoder = AwsChunkedDecoder(
+        call.auth.payload_mode,
+        call.auth.chunk_signer,
+        frozenset(t.strip().lower() for t in call.headers.get("x-amz-trailer", "").split(",") if t.strip()),
+    )
     async for piece in call.body:
         for out in decoder.feed(piece):
             yield out
@@ -136,13 +161,18 @@ async def _decoded(call: Call, chunked: bool) -> AsyncIterator[bytes]:
 async def put_object(call: Call) -> Reply:
     key = call.address.key or ""
     if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
-        raise S3Error(ErrorCode.KeyTooLongError,
-                      fields={"MaxSizeAllowed": str(MAX_KEY_BYTES), "Size": str(len(key.encode("utf-8", "surrogatepass")))})
+        raise S3Error(
+            ErrorCode.KeyTooLongError,
+            fields={"MaxSizeAllowed": str(MAX_KEY_BYTES), "Size": str(len(key.encode("utf-8", "surrogatepass")))},
+        )
     headers = call.headers
     _check_put_headers(headers)
     mode = call.auth.payload_mode
-    chunked = mode in (PayloadMode.STREAMING_SIGNED, PayloadMode.STREAMING_SIGNED_TRAILER,
-                       PayloadMode.STREAMING_UNSIGNED_TRAILER) or "aws-chunked" in headers.get("content-encoding", "")
+    chunked = mode in (
+        PayloadMode.STREAMING_SIGNED,
+        PayloadMode.STREAMING_SIGNED_TRAILER,
+        PayloadMode.STREAMING_UNSIGNED_TRAILER,
+    ) or "aws-chunked" in headers.get("content-encoding", "")
     declared = _declared_size(headers, chunked)
     md5_expected = _content_md5(headers)
     checksums = _declared_checksums(headers)
@@ -167,15 +197,28 @@ async def put_object(call: Call) -> Reply:
         if received > MAX_OBJECT_SIZE:
             raise S3Error(ErrorCode.EntityTooLarge, fields={"ProposedSize": str(received)})
         if sha is not None and sha.hexdigest() != call.auth.payload_sha256:
-            raise S3Error(ErrorCode.XAmzContentSHA256Mismatch, fields={
-                "ClientComputedContentSHA256": call.auth.payload_sha256 or "", "S3ComputedContentSHA256": sha.hexdigest()})
+            raise S3Error(
+                ErrorCode.XAmzContentSHA256Mismatch,
+                fields={
+                    "ClientComputedContentSHA256": call.auth.payload_sha256 or "",
+                    "S3ComputedContentSHA256": sha.hexdigest(),
+                },
+            )
         if md5_expected is not None and md5.digest() != md5_expected:
-            raise S3Error(ErrorCode.BadDigest, fields={"ExpectedDigest": md5_expected.hex(), "CalculatedDigest": md5.hexdigest()})
+            raise S3Error(
+                ErrorCode.BadDigest, fields={"ExpectedDigest": md5_expected.hex(), "CalculatedDigest": md5.hexdigest()}
+            )
         stored_checksums = _verify_checksums(checksums, summers, call.trailers)
         meta = ObjectMeta(
-            key=key, size=received, etag=f'"{md5.hexdigest()}"', last_modified=float(int(time.time())),
+            key=key,
+            size=received,
+            etag=f'"{md5.hexdigest()}"',
+            last_modified=float(int(time.time())),
             content_type=headers.get("content-type") or "binary/octet-stream",
-            headers=_stored_headers(headers), metadata=_user_metadata(headers), checksums=stored_checksums)
+            headers=_stored_headers(headers),
+            metadata=_user_metadata(headers),
+            checksums=stored_checksums,
+        )
         meta = await writer.commit(meta)
     except BaseException:
         writer.abort()
@@ -195,16 +238,19 @@ def _verify_checksums(declared, summers, trailers: dict[str, str]) -> tuple[tupl
                 raise S3Error(ErrorCode.InvalidRequest, message=f"Value for {alg.header} trailing header is invalid.")
         actual = summers[alg].b64digest()
         if actual != expected:
-            raise S3Error(ErrorCode.BadDigest,
-                          message=f"The {alg.name} you specified did not match the calculated checksum.")
+            raise S3Error(
+                ErrorCode.BadDigest, message=f"The {alg.name} you specified did not match the calculated checksum."
+            )
         stored.append((alg.header, actual))
     return tuple(stored)
 
 
 def _object_headers(meta: ObjectMeta, call: Call, with_checksums: bool) -> dict[str, str]:
     out = {
-        "ETag": meta.etag, "Last-Modified": formatdate(meta.last_modified, usegmt=True),
-        "Content-Type": meta.content_type, "Accept-Ranges": "bytes",
+        "ETag": meta.etag,
+        "Last-Modified": formatdate(meta.last_modified, usegmt=True),
+        "Content-Type": meta.content_type,
+        "Accept-Ranges": "bytes",
     }
     for name, value in meta.headers:
         out[name.title()] = value
