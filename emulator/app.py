@@ -33,6 +33,7 @@ from .storage import Storage
 access_log = logging.getLogger("emulator.access")
 _SERVER = "PoweredbyCloud-S3-Emulator"
 _BODY_WANTED = web.RequestKey("body_wanted", bool)
+_SMALL = 256 * 1024
 
 
 @dataclass
@@ -174,15 +175,13 @@ class Handler:
 
     async def _write(self, request: web.BaseRequest, reply: Reply, ids: dict[str, str]) -> web.StreamResponse:
         headers = {"Server": _SERVER, **ids, **reply.headers}
-        if reply.stream is None or request.method == "HEAD":
-            response = web.StreamResponse(status=reply.status, headers=headers)
-            if reply.status not in (204, 304):
-                response.content_length = reply.length if reply.length is not None else len(reply.body)
-            await response.prepare(request)
-            if reply.body and request.method != "HEAD":
-                await response.write(reply.body)
-            await response.write_eof()
-            return response
+        if request.method == "HEAD" or reply.status in (204, 304):
+            return await _headers_only(request, reply.status, headers, reply.length)
+        if reply.stream is None:
+            return web.Response(status=reply.status, headers=headers, body=reply.body)
+        if reply.length is not None and reply.length <= _SMALL:
+            # One write for headers and body: a small GET costs one send() instead of three.
+            return web.Response(status=reply.status, headers=headers, body=b"".join(reply.stream))
         response = web.StreamResponse(status=reply.status, headers=headers)
         response.content_length = reply.length
         await response.prepare(request)
@@ -199,14 +198,21 @@ class Handler:
             return await self._write(request, Reply(status=304, headers=headers), {})
         body = b"" if request.method == "HEAD" else error_xml(err, resource, ids["x-amz-request-id"], ids["x-amz-id-2"])
         headers["Content-Type"] = "application/xml"
-        response = web.StreamResponse(status=err.status, headers=headers)
-        response.content_length = len(body)
+        if request.method == "HEAD":
+            return await _headers_only(request, err.status, headers, 0)
+        response = web.Response(status=err.status, headers=headers, body=body)
         if request.headers.get("Expect", "").lower() == "100-continue" and not request.get(_BODY_WANTED):
             # Refused before `100 Continue`: the client may still send the body or not, so the connection cannot be
             # reused safely; S3 closes it too. Without Expect, aiohttp reads and drops the unread body (lingering).
             response.force_close()
-        await response.prepare(request)
-        if body:
-            await response.write(body)
-        await response.write_eof()
         return response
+
+
+async def _headers_only(request: web.BaseRequest, status: int, headers: dict[str, str], length: int | None):
+    """HEAD answers, 204 and 304: headers only, with the Content-Length a GET would have (RFC 9110 9.3.2)."""
+    response = web.StreamResponse(status=status, headers=headers)
+    if status not in (204, 304):
+        response.content_length = length or 0
+    await response.prepare(request)
+    await response.write_eof()
+    return response

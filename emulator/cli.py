@@ -98,7 +98,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
-    from .emulator import Emulator  # after argument parsing, so `--help` stays instant
+    from .emulator import Emulator, run_loop  # after argument parsing, so `--help` stays instant
 
     try:
         config = build_config(args)
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"s3-emulator: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(emulator, args.ready_file))
+    return run_loop(_serve(emulator, args.ready_file))
 
 
 async def _serve(emulator, ready_file: str | None) -> int:

@@ -6,8 +6,9 @@ import asyncio
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from .accounts import Account
 from .app import ServiceState
@@ -17,9 +18,20 @@ from .storage import Storage
 from .storage.memory import MemoryStorage
 from .tls import TlsMaterial, generated, given
 
+T = TypeVar("T")
+
 
 class EmulatorError(RuntimeError):
     """The emulator hit a bug of its own while serving; raised in the test that caused it."""
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` on uvloop where it is installed (about twice the requests per second), else on asyncio."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def make_store(config: EmulatorConfig) -> Storage:
@@ -150,7 +162,7 @@ class Emulator:
 
         def main() -> None:
             try:
-                asyncio.run(self.serve(ready.set))
+                run_loop(self.serve(ready.set))
             except BaseException as exc:  # reported to the caller of start()
                 failure.append(exc)
                 ready.set()

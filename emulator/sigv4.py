@@ -11,6 +11,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 import re
@@ -152,6 +153,7 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
+@functools.lru_cache(maxsize=256)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     """kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")."""
     return _hmac(_hmac(_hmac(_hmac(f"AWS4{secret}".encode(), date), region), service), TERMINATOR)
@@ -237,8 +239,8 @@ def presign_url(method: str, url: str, access_key: str, secret: str, region: str
                 expires: int, *, headers: Mapping[str, str] | None = None, service: str = "s3") -> str:
     """``url`` with the X-Amz-* query parameters of a presigned request (sigv4-query-string-auth.html).
 
-    The payload is UNSIGNED-PAYLOAD, as a presigned URL cannot know its body. ``headers`` the request will
-    carry (besides Host) are signed too.
+    The payload is UNSIGNED-PAYLOAD, as a presigned URL cannot know its body, unless ``url`` pins one with an
+    X-Amz-Content-Sha256 parameter. ``headers`` the request will carry (besides Host) are signed too.
     """
     stamp = amz_date(now)
     cred_scope = scope(stamp[:8], region, service)
@@ -248,6 +250,8 @@ def presign_url(method: str, url: str, access_key: str, secret: str, region: str
                    ("X-Amz-Date", stamp), ("X-Amz-Expires", str(expires)), ("X-Amz-SignedHeaders", names))
     parts = urlsplit(url)
     query = "&".join(filter(None, [parts.query, *(f"{k}={uri_encode(v)}" for k, v in auth_params)]))
+    pinned = [value for name, value in _query_pairs(parts.query) if name == b"X-Amz-Content-Sha256"]
+    payload = pinned[0].decode("utf-8", "surrogateescape") if pinned else UNSIGNED_PAYLOAD
     key = signing_key(secret, stamp[:8], region, service)
-    _, sig = _signed(method, url, query, to_sign, UNSIGNED_PAYLOAD, key, stamp, cred_scope, presigned=True)
+    _, sig = _signed(method, url, query, to_sign, payload, key, stamp, cred_scope, presigned=True)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, f"{query}&{SIGNATURE_PARAM}={sig}", parts.fragment))

@@ -188,6 +188,15 @@ def test_date_header_instead_of_x_amz_date() -> None:
     assert ok(view("GET", boto.url, dict(boto.headers.items()))).account is ACCOUNT
 
 
+def test_an_invalid_x_amz_date_falls_back_to_a_usable_date() -> None:
+    boto = AWSRequest(method="GET", url=URL, headers={"Date": "placeholder"})
+    with mock.patch("botocore.auth.get_current_datetime", return_value=NOW.replace(tzinfo=None)):
+        S3SigV4Auth(Credentials(ACCESS_KEY, SECRET), "s3", REGION).add_auth(boto)
+    req = view("GET", boto.url, {**dict(boto.headers.items()), "x-amz-date": "garbage"})
+    # The signature verified against the Date header; only the unsigned x-amz-date is left to refuse.
+    assert refused(req, ErrorCode.AccessDenied).fields == {"HeadersNotSigned": "x-amz-date"}
+
+
 def test_clock_skew_up_to_15_minutes_is_accepted() -> None:
     req = signed()
     for delta in (datetime.timedelta(minutes=15), -datetime.timedelta(minutes=15)):
@@ -255,7 +264,8 @@ def test_malformed_authorization_header(pattern: str, replacement: str) -> None:
 
 def test_wrong_region_names_the_right_one() -> None:
     err = refused(signed(region="eu-west-1"), ErrorCode.AuthorizationHeaderMalformed)
-    assert err.message == "The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'"
+    assert err.message == ("The authorization header is malformed; the region 'eu-west-1' is wrong; "
+                           "expecting 'us-east-1'")
     assert err.fields == {"Region": "us-east-1"}
 
 
@@ -455,7 +465,9 @@ _segment = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 def _boto_requests(draw: st.DrawFn) -> AWSRequest:
     method = draw(st.sampled_from(["GET", "PUT", "HEAD", "DELETE", "POST"]))
     segments = draw(st.lists(_segment | st.sampled_from(["", "a+b", "%", "~"]), min_size=1, max_size=3))
-    params = draw(st.lists(st.tuples(_segment.filter(bool), _segment), max_size=3))
+    # Names an auth scheme owns would make a second mechanism (tested above), so none here.
+    names = _segment.filter(lambda n: n and n not in ("Signature", "AWSAccessKeyId") and not n.startswith("X-Amz-"))
+    params = draw(st.lists(st.tuples(names, _segment), max_size=3))
     query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in params)
     url = f"http://{HOST}/" + "/".join(quote(s, safe="~") for s in segments) + (f"?{query}" if query else "")
     meta = draw(st.dictionaries(st.from_regex(r"x-amz-meta-[a-z]{1,6}", fullmatch=True),
@@ -488,7 +500,7 @@ def test_crt_signed_requests_are_accepted(request: AWSRequest) -> None:
 @settings(max_examples=100, deadline=None)
 @given(_boto_requests(), st.integers(min_value=1, max_value=604800))
 def test_botocore_presigned_urls_are_accepted(request: AWSRequest, expires: int) -> None:
-    request.headers.clear()
+    request.data = b""  # a presigned URL carries no body params (botocore would move them into the query)
     with mock.patch("botocore.auth.get_current_datetime", return_value=NOW.replace(tzinfo=None)):
         S3SigV4QueryAuth(Credentials(ACCESS_KEY, SECRET), "s3", REGION, expires=expires).add_auth(request)
     result = ok(_as_view(request), NOW + datetime.timedelta(seconds=expires))

@@ -153,7 +153,7 @@ def test_streaming_chunk_signatures_example() -> None:
                 "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
                 "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"]
     previous = seed
-    for data, want in zip((b"a" * 65536, b"a" * 1024, b""), expected):
+    for data, want in zip((b"a" * 65536, b"a" * 1024, b""), expected, strict=True):
         running = hashlib.sha256(data)  # the decoder passes a running hash, not the bytes
         previous = sigv4.signature(_key(), sigv4.chunk_string_to_sign(STAMP, SCOPE, previous, running))
         assert previous == want
@@ -173,7 +173,7 @@ def test_trailer_example_seed_chunks_and_trailer_signature() -> None:
     for data, want in zip((b"a" * 65536, b"a" * 1024, b""),
                           ("b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
                            "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
-                           "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992")):
+                           "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992"), strict=True):
         previous = sigv4.signature(_key(), sigv4.chunk_string_to_sign(STAMP, SCOPE, previous, data))
         assert previous == want
     trailer = sigv4.trailer_string_to_sign(STAMP, SCOPE, previous, {"x-amz-checksum-crc32c": "sOO8/Q=="})
@@ -283,7 +283,8 @@ def _requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
     # Paths as botocore's serializer sends keys: UTF-8, percent-encoded except '/' and '~'.
     segments = draw(st.lists(_text | st.sampled_from(["", "a+b", "a b", "%", "~", "."]), min_size=1, max_size=4))
     path = "/bucket/" + "/".join(quote(s, safe="~") for s in segments)
-    params = draw(st.lists(st.tuples(_text.filter(bool), _text | st.none()), max_size=4))
+    params = draw(st.lists(st.tuples(_text.filter(lambda n: n and n != "X-Amz-Signature"), _text | st.none()),
+                           max_size=4))
     query = "&".join(quote(k, safe="-_.~") if v is None else f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
                      for k, v in params)
     port = draw(st.sampled_from(["", ":80", ":8080"]))
@@ -295,7 +296,8 @@ def _requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
 
 @settings(max_examples=300, deadline=None)
 @given(_requests(), st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2099, 1, 1)))
-def test_sign_headers_matches_botocore(request: tuple[str, str, dict[str, str], bytes], when: datetime.datetime) -> None:
+def test_sign_headers_matches_botocore(request: tuple[str, str, dict[str, str], bytes],
+                                       when: datetime.datetime) -> None:
     method, url, headers, body = request
     when = when.replace(microsecond=0)
     boto = AWSRequest(method=method, url=url, headers=dict(headers), data=body)
