@@ -77,7 +77,9 @@ def test_plain_chunked_transfer_encoding_upload(emu_http):
     url = f"{emu_http.endpoint_url}/{BUCKET}/te-chunked"
     headers = {"Host": urlsplit(url).netloc}
     now = datetime.datetime.now(datetime.timezone.utc)
-    headers.update(sigv4.sign_headers("PUT", url, headers, "UNSIGNED-PAYLOAD", ACCESS_KEY, SECRET_KEY, "us-east-1", now))
+    headers.update(
+        sigv4.sign_headers("PUT", url, headers, "UNSIGNED-PAYLOAD", ACCESS_KEY, SECRET_KEY, "us-east-1", now)
+    )
     headers["Transfer-Encoding"] = "chunked"
     framed = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:7000], body[7000:])) + b"0\r\n\r\n"
     with _connect(emu_http.endpoint_url) as sock:
@@ -124,12 +126,17 @@ def test_given_certificate_and_key(tmp_path):
     cert.cert_chain_pems[0].write_to_path(str(cert_file))
     cert.private_key_pem.write_to_path(str(key_file))
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    config = EmulatorConfig(accounts=(Account(ACCESS_KEY, SECRET_KEY),), tls_cert=str(cert_file),
-                            tls_key=str(key_file))
+    config = EmulatorConfig(accounts=(Account(ACCESS_KEY, SECRET_KEY),), tls_cert=str(cert_file), tls_key=str(key_file))
     with Emulator(config=config) as emu:
         assert emu.endpoint_url.startswith("https://") and emu.ca_file is None
         import boto3
 
-        s3 = boto3.client("s3", endpoint_url=emu.endpoint_url, region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY, verify=str(tmp_path / "ca.pem"))
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=emu.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            verify=str(tmp_path / "ca.pem"),
+        )
         assert s3.list_buckets()["Buckets"] == []
