@@ -73,7 +73,25 @@ def _joined_headers(headers: CIMultiDictProxy) -> CIMultiDictProxy:
     return CIMultiDictProxy(joined)
 
 
-def _ids() -> dict[str, str]:
+_MAX_HEADER_SECTION = 8192  # bytes of header lines S3 accepts (RequestHeaderSectionTooLarge past it)
+
+
+def _check_http(request: web.BaseRequest) -> None:
+    if request.version not in ((1, 1), (1, 0)):
+        raise S3Error(ErrorCode.BadRequest, message="Only HTTP/1.0 and HTTP/1.1 are served.")
+    if sum(len(k) + len(v) + 4 for k, v in request.raw_headers) > _MAX_HEADER_SECTION:
+        raise S3Error(ErrorCode.RequestHeaderSectionTooLarge, fields={"MaxSizeAllowed": str(_MAX_HEADER_SECTION)})
+
+
+def _query(raw_query: str) -> dict[str, str]:
+    """Query parameters; invalid UTF-8 is refused rather than replaced, or a listing would run on another prefix."""
+    try:
+        return dict(parse_qsl(raw_query, keep_blank_values=True, errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        raise S3Error(ErrorCode.InvalidURI) from None
+
+
+def new_ids() -> dict[str, str]:
     return {"x-amz-request-id": os.urandom(8).hex().upper(), "x-amz-id-2": base64.b64encode(os.urandom(24)).decode()}
 
 
@@ -103,10 +121,11 @@ class Handler:
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         started = time.perf_counter()
-        ids = _ids()
+        ids = new_ids()
         path, raw_query = _split_target(request.raw_path)
         resource, operation, account = path, "-", "-"
         try:
+            _check_http(request)
             headers = _joined_headers(request.headers)
             address = parse_address(request.host, path, self.state.domains)
             resource = address.resource
@@ -115,10 +134,11 @@ class Handler:
                 view, self.state.accounts.get, self.state.region, datetime.datetime.now(datetime.timezone.utc)
             )
             account = auth.account.access_key
-            query = dict(parse_qsl(raw_query, keep_blank_values=True))
+            query = _query(raw_query)
             op = route(request.method, address, query, headers)
             operation = op.value
             call = Call(
+                request.body_exists,
                 op,
                 address,
                 request.method,
@@ -152,7 +172,14 @@ class Handler:
             self._log(request, resource, 500, operation, account, f"internal error: {type(exc).__name__}", ids, started)
             return await self._error(request, S3Error(ErrorCode.InternalError), resource, ids)
         self._log(request, resource, reply.status, operation, account, None, ids, started)
-        return await self._write(request, reply, ids)
+        try:
+            return await self._write(request, reply, ids)
+        except (ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # e.g. a header value aiohttp refuses to write: our bug, surfaced in the test
+            self.state.internal_errors.append(exc)
+            access_log.exception("internal error answering %s %s", request.method, resource)
+            return await self._error(request, S3Error(ErrorCode.InternalError), resource, ids)
 
     def _log(self, request, resource, status, operation, account, reason, ids, started) -> None:
         if self.state.record_requests:

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from .errors import ErrorCode, S3Error
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")  # ASCII digits only (RFC 9110 14.1.1), not \d
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import tempfile
 import threading
 from collections.abc import Callable, Coroutine, Iterable
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 
 from .accounts import Account
 from .app import ServiceState
-from .config import DEFAULT_DOMAINS, BucketSpec, EmulatorConfig, accounts_from, buckets_from
+from .config import DEFAULT_DOMAINS, BucketSpec, ConfigError, EmulatorConfig, accounts_from, buckets_from
 from .server import bind, serve
 from .storage import Storage
 from .storage.memory import MemoryStorage
@@ -125,7 +126,10 @@ class Emulator:
 
     def _make_tls(self) -> TlsMaterial | None:
         if self.config.tls_cert:
-            return given(self.config.tls_cert, self.config.tls_key)
+            try:
+                return given(self.config.tls_cert, self.config.tls_key)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(f"cannot load the TLS certificate and key: {exc.strerror or exc}") from None
         if self.config.tls:
             return generated(
                 self.config.host, self.config.domains, self.config.ca_file or os.path.join(self._tmp.name, "ca.pem")

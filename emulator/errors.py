@@ -18,6 +18,7 @@ class ErrorCode(enum.Enum):
     AuthorizationHeaderMalformed = (400, "The authorization header is malformed.")
     AuthorizationQueryParametersError = (400, "Error parsing the X-Amz-Credential parameter.")
     BadDigest = (400, "The Content-MD5 you specified did not match what we received.")
+    BadRequest = (400, "An error occurred when parsing the HTTP request.")
     BucketAlreadyExists = (409, "The requested bucket name is not available.")
     BucketAlreadyOwnedByYou = (
         409,

@@ -7,6 +7,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -55,7 +56,12 @@ def _host_bucket(host: str, domains: tuple[str, ...]) -> str | None:
     return None
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def _decode(segment: str) -> str:
+    if _BAD_ESCAPE.search(segment):
+        raise S3Error(ErrorCode.InvalidURI)
     try:
         return unquote(segment, errors="strict")
     except UnicodeDecodeError as exc:

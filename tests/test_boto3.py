@@ -330,3 +330,13 @@ def test_download_file_uses_ranges_and_if_match(s3, key, tmp_path):
     target = tmp_path / "out"
     s3.download_file(BUCKET, key, str(target), Config=TransferConfig(multipart_chunksize=4 * 1024 * 1024))
     assert target.read_bytes() == body
+
+
+def test_gzip_content_encoding_is_stored_as_sent(s3, key):
+    import gzip
+
+    packed = gzip.compress(b"compressed text " * 100)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=packed, ContentEncoding="gzip", ContentType="text/plain")
+    got = s3.get_object(Bucket=BUCKET, Key=key)
+    assert got["ContentEncoding"] == "gzip"
+    assert got["ResponseMetadata"]["HTTPHeaders"]["content-length"] == str(len(packed))

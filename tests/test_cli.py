@@ -31,6 +31,7 @@ def run(*args: str, env=None) -> subprocess.CompletedProcess:
         ["--port", "0", "--access-key", "A"],  # unpaired
         ["--port", "0", "--config", "/nonexistent.toml"],
         ["--port", "70000", "--access-key", "A", "--secret-key", "S"],
+        ["--port", "0", "--access-key", "A", "--secret-key", "S", "--tls-cert", "/nonexistent.pem", "--tls-key", "/x"],
     ],
 )
 def test_bad_options_one_line_exit_2(args):

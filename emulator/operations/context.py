@@ -13,6 +13,7 @@ from ..storage import Storage
 
 @dataclass
 class Call:
+    has_body: bool  # the request carries a body (Content-Length > 0 or chunked)
     operation: Operation
     address: Address
     method: str

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 
+from ..auth import PayloadMode
 from ..errors import ErrorCode, S3Error
 from ..routing import BUCKET_ADMIN, Operation
 from . import Reply
 from .buckets import create_bucket, delete_bucket, head_bucket, list_buckets
 from .context import Call
 from .listing import list_objects_xml, list_page, parse_params
-from .objects import delete_object, get_object, head_object, put_object
+from .objects import decoded_body, delete_object, get_object, head_object, is_chunked, put_object
 
 
 async def list_objects(call: Call) -> Reply:
@@ -53,4 +55,26 @@ async def run(call: Call, allow_bucket_admin: bool) -> Reply:
             log_reason=f"{call.operation.value}: not supported by the service (start with --allow-bucket-admin)",
         )
     check_bucket(call)
+    if call.has_body and call.operation not in _BODY_OPERATIONS:
+        await verify_unused_body(call)
     return await HANDLERS[call.operation](call)
+
+
+_BODY_OPERATIONS = frozenset({Operation.PutObject, Operation.CreateBucket})
+
+
+async def verify_unused_body(call: Call) -> None:
+    """A body the operation ignores is still covered by the signature: its hash (or chunk signatures) must hold,
+    before the operation runs, so a DELETE with a tampered body deletes nothing (sig-v4-header-based-auth.html)."""
+    sha = hashlib.sha256() if call.auth.payload_mode is PayloadMode.HASH else None
+    async for piece in decoded_body(call, is_chunked(call)):
+        if sha is not None:
+            sha.update(piece)
+    if sha is not None and sha.hexdigest() != call.auth.payload_sha256:
+        raise S3Error(
+            ErrorCode.XAmzContentSHA256Mismatch,
+            fields={
+                "ClientComputedContentSHA256": call.auth.payload_sha256 or "",
+                "S3ComputedContentSHA256": sha.hexdigest(),
+            },
+        )

@@ -44,7 +44,7 @@ def parse_params(query: dict[str, str]) -> ListParams:
             max_keys = int(raw)
         except ValueError:
             max_keys = -1
-        if max_keys < 0 or max_keys > 2**31 - 1 or not raw.strip().isdigit():
+        if max_keys < 0 or max_keys > 2**31 - 1 or not (raw.isascii() and raw.isdigit()):
             raise S3Error(
                 ErrorCode.InvalidArgument,
                 message="Provided max-keys not an integer or within integer range",

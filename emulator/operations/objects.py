@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from email.utils import formatdate
@@ -40,6 +41,7 @@ _REFUSED_HEADERS = (
     "x-amz-grant-write-acp",
     "if-none-match-put",
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ACCEPTED_AS_DEFAULT = {"x-amz-acl": "private", "x-amz-storage-class": "STANDARD"}
 _OVERRIDES = {
     "response-content-type": "Content-Type",
@@ -78,7 +80,7 @@ def _declared_size(headers: Mapping[str, str], chunked: bool) -> int | None:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             return None  # plain chunked transfer encoding: the size is what arrives
         raise S3Error(ErrorCode.MissingContentLength)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise S3Error(ErrorCode.InvalidArgument, fields={"ArgumentName": name, "ArgumentValue": raw})
     size = int(raw)
     if size > MAX_OBJECT_SIZE:
@@ -142,7 +144,11 @@ def _user_metadata(headers) -> tuple[tuple[str, str], ...]:
     )
 
 
-async def _decoded(call: Call, chunked: bool) -> AsyncIterator[bytes]:
+def is_chunked(call: Call) -> bool:
+    return call.auth.payload_mode.streaming or "aws-chunked" in call.headers.get("content-encoding", "")
+
+
+async def decoded_body(call: Call, chunked: bool) -> AsyncIterator[bytes]:
     if not chunked:
         async for piece in call.body:
             yield piece
@@ -168,11 +174,7 @@ async def put_object(call: Call) -> Reply:
     headers = call.headers
     _check_put_headers(headers)
     mode = call.auth.payload_mode
-    chunked = mode in (
-        PayloadMode.STREAMING_SIGNED,
-        PayloadMode.STREAMING_SIGNED_TRAILER,
-        PayloadMode.STREAMING_UNSIGNED_TRAILER,
-    ) or "aws-chunked" in headers.get("content-encoding", "")
+    chunked = is_chunked(call)
     declared = _declared_size(headers, chunked)
     md5_expected = _content_md5(headers)
     checksums = _declared_checksums(headers)
@@ -182,7 +184,7 @@ async def put_object(call: Call) -> Reply:
     writer = call.store.writer(call.address.bucket, key)
     received = 0
     try:
-        async for piece in _decoded(call, chunked):
+        async for piece in decoded_body(call, chunked):
             received += len(piece)
             if declared is not None and received > declared:
                 raise S3Error(ErrorCode.InvalidRequest, message="The body is longer than the declared content length.")
@@ -263,7 +265,12 @@ def _object_headers(meta: ObjectMeta, call: Call, with_checksums: bool) -> dict[
             out["x-amz-checksum-type"] = "FULL_OBJECT"
     for param, header in _OVERRIDES.items():
         if param in call.query:
-            out[header] = call.query[param]
+            value = call.query[param]
+            if _CONTROL.search(value):  # a header value cannot hold line breaks (RFC 9110 5.5)
+                raise S3Error(
+                    ErrorCode.InvalidArgument, message=f"Invalid value for {param}", fields={"ArgumentName": param}
+                )
+            out[header] = value
     return out
 
 

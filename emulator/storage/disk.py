@@ -76,6 +76,7 @@ TMP_PREFIX = ".tmp-"
 DELETED_PREFIX = ".deleted-"
 _PIECE = 1 << 20  # read and write in 1 MiB pieces
 _MAX_META = 16 << 20  # a footer claiming more metadata than this is corrupt
+_TAIL = 4096  # bytes read from an object file's end at start-up
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -130,7 +131,7 @@ def encode_meta(meta: ObjectMeta) -> bytes:
 
 
 def _pairs(value: list) -> tuple[tuple[str, str], ...]:
-    return tuple((str(a), str(b)) for a, b in value)
+    return tuple((str(a), str(b)) for a, b in value) if value else ()
 
 
 def decode_meta(raw: bytes) -> ObjectMeta:
@@ -158,10 +159,14 @@ def read_meta(fd: int) -> ObjectMeta:
     total = os.fstat(fd).st_size
     if total < FOOTER.size:
         raise CorruptObject("shorter than a footer")
-    crc, meta_len, body_len, magic = FOOTER.unpack(os.pread(fd, FOOTER.size, total - FOOTER.size))
+    tail = os.pread(fd, min(total, _TAIL), total - min(total, _TAIL))  # footer and (usually) metadata: one read
+    crc, meta_len, body_len, magic = FOOTER.unpack(tail[-FOOTER.size :])
     if magic != MAGIC or meta_len > _MAX_META or body_len + meta_len + FOOTER.size != total:
         raise CorruptObject("bad footer")
-    raw = os.pread(fd, meta_len, body_len)
+    if meta_len + FOOTER.size <= len(tail):
+        raw = tail[len(tail) - FOOTER.size - meta_len : len(tail) - FOOTER.size]
+    else:
+        raw = os.pread(fd, meta_len, body_len)
     if len(raw) != meta_len or zlib.crc32(raw) != crc:
         raise CorruptObject("metadata checksum mismatch")
     try:
@@ -179,6 +184,19 @@ def read_object_meta(path: str) -> ObjectMeta:
         return read_meta(fd)
     finally:
         os.close(fd)
+
+
+def _load_object(name: str, path: str) -> ObjectMeta | None:
+    """The metadata of a stored object at start-up; None (and a warning) for a file that does not check out."""
+    try:
+        meta = read_object_meta(path)
+    except (OSError, CorruptObject) as exc:
+        log.warning("data directory: ignoring object file %s: %s", path, exc)
+        return None
+    if name_for(meta.key) != name:
+        log.warning("data directory: ignoring object file %s: it holds key %r", path, meta.key)
+        return None
+    return meta
 
 
 def _seal(file: io.BufferedWriter, tail: bytes) -> None:
@@ -311,20 +329,25 @@ class DiskStorage:
     def _open(self) -> None:
         os.makedirs(self.root, exist_ok=True)
         format_file = os.path.join(self.root, "FORMAT")
-        if not os.path.exists(format_file) and set(os.listdir(self.root)) - {"LOCK"}:
+        ours = {e for e in os.listdir(self.root) if e in ("LOCK", "FORMAT", "buckets") or e.startswith(TMP_PREFIX)}
+        if not os.path.exists(format_file) and set(os.listdir(self.root)) - ours:
             raise ConfigError(f"data directory {self.root} is not empty and was not made by the emulator (no FORMAT)")
         self._lock = open(os.path.join(self.root, "LOCK"), "ab", buffering=0)  # noqa: SIM115
         try:
             fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ConfigError(f"data directory {self.root} is in use by another emulator") from None
+        for entry in ours:
+            if entry.startswith(TMP_PREFIX):  # a FORMAT write cut short
+                os.unlink(os.path.join(self.root, entry))
         if not os.path.exists(format_file):
-            os.makedirs(self.buckets_dir, exist_ok=True)
-            fsync_dir(self.buckets_dir)
-            _write_durably(format_file, FORMAT_TEXT.encode())
+            _write_durably(format_file, FORMAT_TEXT.encode())  # first: the directory is ours from now on
         with open(format_file, encoding="utf-8", errors="replace") as fh:
             if fh.read() != FORMAT_TEXT:
                 raise ConfigError(f"data directory {self.root} has an unknown format (see its FORMAT file)")
+        if not os.path.isdir(self.buckets_dir):
+            os.mkdir(self.buckets_dir)
+            fsync_dir(self.root)
         self._scan()
 
     def _scan(self) -> None:
@@ -360,33 +383,24 @@ class DiskStorage:
         if name_for(info.name) != entry:
             log.warning("data directory: ignoring bucket directory %s: it holds bucket %r", path, info.name)
             return 0
-        bucket = _Bucket(info, path)
+        found: dict[str, ObjectMeta] = {}
         removed = 0
-        with os.scandir(bucket.objects_dir) as entries:
+        with os.scandir(os.path.join(path, "objects")) as entries:
             for item in entries:
                 if item.name.startswith(TMP_PREFIX):
                     os.unlink(item.path)
                     removed += 1
                 elif _is_name(item.name):
-                    self._load_object(bucket, item.name, item.path)
+                    meta = _load_object(item.name, item.path)
+                    if meta is not None:
+                        found[meta.key] = meta
                 else:
                     log.warning("data directory: ignoring unexpected file %s", item.path)
+        bucket = _Bucket(info, path, SortedDict(found))  # one sort, not n inserts
         if removed:
             fsync_dir(bucket.objects_dir)
         self._buckets[info.name] = bucket
         return removed
-
-    @staticmethod
-    def _load_object(bucket: _Bucket, name: str, path: str) -> None:
-        try:
-            meta = read_object_meta(path)
-        except (OSError, CorruptObject) as exc:
-            log.warning("data directory: ignoring object file %s: %s", path, exc)
-            return
-        if name_for(meta.key) != name:
-            log.warning("data directory: ignoring object file %s: it holds key %r", path, meta.key)
-            return
-        bucket.objects[meta.key] = meta
 
     # -- buckets -------------------------------------------------------------------------------------------------
     def list_buckets(self) -> list[BucketInfo]:
@@ -437,7 +451,12 @@ class DiskStorage:
         if meta is None:
             return None
         # The index and the directory change together (docstring, rule 2): this file is the version ``meta`` names.
-        file = io.FileIO(entry.object_path(key), "r")
+        try:
+            file = io.FileIO(entry.object_path(key), "r")
+        except FileNotFoundError:  # removed behind the emulator's back (a /tmp cleaner, a person): gone for S3 too
+            log.warning("data directory: the file of %s/%s has disappeared", bucket, key)
+            del entry.objects[key]
+            return None
         return meta, DiskBody(file, meta.size)
 
     def writer(self, bucket: str, key: str) -> DiskWriter:
