@@ -92,7 +92,8 @@ def _query(raw_query: str) -> dict[str, str]:
 
 
 def new_ids() -> dict[str, str]:
-    return {"x-amz-request-id": os.urandom(8).hex().upper(), "x-amz-id-2": base64.b64encode(os.urandom(24)).decode()}
+    raw = os.urandom(32)
+    return {"x-amz-request-id": raw[:8].hex().upper(), "x-amz-id-2": base64.b64encode(raw[8:]).decode()}
 
 
 async def _body(request: web.BaseRequest, timeout: float) -> AsyncIterator[bytes]:

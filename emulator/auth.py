@@ -32,8 +32,14 @@ MAX_EXPIRES = 604800  # a presigned URL lives at most 7 days (sigv4-query-string
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 _CREDENTIAL_SHAPE = '"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request"'
-_QUERY_REQUIRED = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders",
-                   "X-Amz-Expires")
+_QUERY_REQUIRED = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Signature",
+    "X-Amz-Date",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Expires",
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,11 @@ def _denied(message: str, **fields: str) -> S3Error:
 
 
 def _header_malformed(detail: str, **fields: str) -> S3Error:
-    return S3Error(ErrorCode.AuthorizationHeaderMalformed, message=f"The authorization header is malformed; {detail}",
-                   fields=dict(fields))
+    return S3Error(
+        ErrorCode.AuthorizationHeaderMalformed,
+        message=f"The authorization header is malformed; {detail}",
+        fields=dict(fields),
+    )
 
 
 def _query_error(message: str, **fields: str) -> S3Error:
@@ -142,8 +151,9 @@ def _parse_credential(value: str, error: Callable[..., S3Error], region: str) ->
         raise error(f"the Credential is mal-formed; expecting {_CREDENTIAL_SHAPE}.")
     credential = _Credential(*parts)
     if not re.fullmatch(r"\d{8}", credential.date):
-        raise error(f'incorrect date format "{credential.date}". This date in the credential must be in the '
-                    'format "yyyyMMdd".')
+        raise error(
+            f'incorrect date format "{credential.date}". This date in the credential must be in the format "yyyyMMdd".'
+        )
     if credential.terminator != sigv4.TERMINATOR:
         raise error(f'incorrect terminal "{credential.terminator}". This endpoint uses "{sigv4.TERMINATOR}".')
     if credential.service != SERVICE:
@@ -170,8 +180,15 @@ def _parse_amz_date(raw: str) -> datetime.datetime | None:
     if not _AMZ_DATE.fullmatch(raw):
         return None
     try:  # slicing, because strptime costs more than the rest of a small GET's signature check
-        return datetime.datetime(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]), int(raw[9:11]), int(raw[11:13]),
-                                 int(raw[13:15]), tzinfo=datetime.timezone.utc)
+        return datetime.datetime(
+            int(raw[0:4]),
+            int(raw[4:6]),
+            int(raw[6:8]),
+            int(raw[9:11]),
+            int(raw[11:13]),
+            int(raw[13:15]),
+            tzinfo=datetime.timezone.utc,
+        )
     except ValueError:
         return None
 
@@ -197,16 +214,18 @@ def _payload_mode(value: str) -> PayloadMode:
     if value in _KEYWORDS:
         return PayloadMode(value)
     keywords = _KEYWORDS
-    raise S3Error(ErrorCode.InvalidArgument,
-                  message=f"x-amz-content-sha256 must be {', '.join(keywords)}, or a valid sha256 value.",
-                  fields={"ArgumentName": "x-amz-content-sha256", "ArgumentValue": value})
+    raise S3Error(
+        ErrorCode.InvalidArgument,
+        message=f"x-amz-content-sha256 must be {', '.join(keywords)}, or a valid sha256 value.",
+        fields={"ArgumentName": "x-amz-content-sha256", "ArgumentValue": value},
+    )
 
 
 def _parse_authorization(value: str, headers: Mapping[str, str], region: str) -> _Claim:
     """``AWS4-HMAC-SHA256 Credential=..,SignedHeaders=..,Signature=..``; spaces after the commas optional (s3cmd
     sends none)."""
     params: dict[str, str] = {}
-    for part in value[len(sigv4.ALGORITHM):].split(","):
+    for part in value[len(sigv4.ALGORITHM) :].split(","):
         name, sep, val = part.strip().partition("=")
         if sep:
             params[name] = val.strip()
@@ -222,17 +241,26 @@ def _parse_authorization(value: str, headers: Mapping[str, str], region: str) ->
     content_sha = headers.get("x-amz-content-sha256")
     if content_sha is None:
         # Because S3 requires the header on every SigV4 request (sig-v4-header-based-auth.html).
-        raise S3Error(ErrorCode.InvalidRequest,
-                      message="Missing required header for this request: x-amz-content-sha256")
+        raise S3Error(
+            ErrorCode.InvalidRequest, message="Missing required header for this request: x-amz-content-sha256"
+        )
     _payload_mode(content_sha)
-    return _Claim(credential, _signed_header_names(params["SignedHeaders"]), params["Signature"], stamp,
-                  content_sha, presigned=False)
+    return _Claim(
+        credential,
+        _signed_header_names(params["SignedHeaders"]),
+        params["Signature"],
+        stamp,
+        content_sha,
+        presigned=False,
+    )
 
 
 def _parse_presigned(params: Mapping[str, str], headers: Mapping[str, str], region: str) -> _Claim:
     if any(name not in params for name in _QUERY_REQUIRED):
-        raise _query_error("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
-                           "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+        raise _query_error(
+            "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+            "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+        )
     if params["X-Amz-Algorithm"] != sigv4.ALGORITHM:
         raise _query_error(f'X-Amz-Algorithm only supports "{sigv4.ALGORITHM}"')
     credential = _parse_credential(params["X-Amz-Credential"], _query_credential_error, region)
@@ -268,21 +296,34 @@ def _check_header_time(claim: _Claim, headers: Mapping[str, str], now: datetime.
     moment = datetime.datetime.strptime(claim.amz_date, sigv4.AMZ_DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
     if abs(now - moment) > MAX_SKEW:
         raw = headers.get("x-amz-date") or headers.get("date") or claim.amz_date
-        raise S3Error(ErrorCode.RequestTimeTooSkewed, fields={
-            "RequestTime": raw, "ServerTime": _iso(now),
-            "MaxAllowedSkewMilliseconds": str(int(MAX_SKEW.total_seconds() * 1000))})
+        raise S3Error(
+            ErrorCode.RequestTimeTooSkewed,
+            fields={
+                "RequestTime": raw,
+                "ServerTime": _iso(now),
+                "MaxAllowedSkewMilliseconds": str(int(MAX_SKEW.total_seconds() * 1000)),
+            },
+        )
 
 
 def _check_presigned_time(claim: _Claim, params: Mapping[str, str], now: datetime.datetime) -> None:
-    signed_at = datetime.datetime.strptime(claim.amz_date, sigv4.AMZ_DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    signed_at = _parse_amz_date(claim.amz_date)  # validated by _parse_presigned
     expires_at = signed_at + datetime.timedelta(seconds=_expires_seconds(params["X-Amz-Expires"]))
     if signed_at - now > MAX_SKEW:
         # S3 answers a URL signed in the future with these fields, X-Amz-Date in epoch milliseconds.
-        raise _denied("Request is not yet valid", **{"X-Amz-Date": str(int(signed_at.timestamp() * 1000)),
-                                                     "Expires": _iso(expires_at), "ServerTime": _iso(now)})
+        raise _denied(
+            "Request is not yet valid",
+            **{
+                "X-Amz-Date": str(int(signed_at.timestamp() * 1000)),
+                "Expires": _iso(expires_at),
+                "ServerTime": _iso(now),
+            },
+        )
     if now > expires_at:
-        raise _denied("Request has expired", **{"X-Amz-Expires": params["X-Amz-Expires"],
-                                                "Expires": _iso(expires_at), "ServerTime": _iso(now)})
+        raise _denied(
+            "Request has expired",
+            **{"X-Amz-Expires": params["X-Amz-Expires"], "Expires": _iso(expires_at), "ServerTime": _iso(now)},
+        )
 
 
 def _check_required_signed(claim: _Claim, headers: Mapping[str, str]) -> None:
@@ -292,12 +333,19 @@ def _check_required_signed(claim: _Claim, headers: Mapping[str, str]) -> None:
     if "host" not in claim.signed_headers:
         detail = "'host' must be a signed header."
         raise _query_error(detail) if claim.presigned else _header_malformed(detail)
-    unsigned = sorted({name.lower() for name in headers.keys()
-                       if name.lower().startswith("x-amz-") and name.lower() != "x-amz-content-sha256"
-                       and name.lower() not in claim.signed_headers})
+    unsigned = sorted(
+        {
+            name.lower()
+            for name in headers.keys()
+            if name.lower().startswith("x-amz-")
+            and name.lower() != "x-amz-content-sha256"
+            and name.lower() not in claim.signed_headers
+        }
+    )
     if unsigned:
-        raise _denied("There were headers present in the request which were not signed",
-                      HeadersNotSigned=", ".join(unsigned))
+        raise _denied(
+            "There were headers present in the request which were not signed", HeadersNotSigned=", ".join(unsigned)
+        )
 
 
 def _spaced_hex(text: str) -> str:
@@ -307,17 +355,29 @@ def _spaced_hex(text: str) -> str:
 def _verify_signature(req: RequestView, claim: _Claim, account: Account) -> bytes:
     """Recompute the signature; on a mismatch answer with what S3 shows (never the secret or the key)."""
     request = sigv4.canonical_request(
-        req.method, sigv4.canonical_uri_from_raw_path(req.raw_path),
+        req.method,
+        sigv4.canonical_uri_from_raw_path(req.raw_path),
         sigv4.canonical_query_string(req.raw_query, presigned=claim.presigned),
-        sigv4.canonical_headers(req.headers, claim.signed_headers), ";".join(claim.signed_headers), claim.payload_hash)
+        sigv4.canonical_headers(req.headers, claim.signed_headers),
+        ";".join(claim.signed_headers),
+        claim.payload_hash,
+    )
     to_sign = sigv4.string_to_sign(claim.amz_date, claim.credential.scope, request)
     key = sigv4.signing_key(account.secret_key, claim.credential.date, claim.credential.region, SERVICE)
     expected = sigv4.signature(key, to_sign)
     if not hmac.compare_digest(expected.encode(), claim.signature.encode("utf-8", "surrogateescape")):
-        raise S3Error(ErrorCode.SignatureDoesNotMatch, fields={
-            "AWSAccessKeyId": account.access_key, "StringToSign": to_sign, "SignatureProvided": claim.signature,
-            "StringToSignBytes": _spaced_hex(to_sign), "CanonicalRequest": request,
-            "CanonicalRequestBytes": _spaced_hex(request)}, log_reason="signature does not match")
+        raise S3Error(
+            ErrorCode.SignatureDoesNotMatch,
+            fields={
+                "AWSAccessKeyId": account.access_key,
+                "StringToSign": to_sign,
+                "SignatureProvided": claim.signature,
+                "StringToSignBytes": _spaced_hex(to_sign),
+                "CanonicalRequest": request,
+                "CanonicalRequestBytes": _spaced_hex(request),
+            },
+            log_reason="signature does not match",
+        )
     return key
 
 
@@ -340,8 +400,10 @@ def _result(claim: _Claim, account: Account, key: bytes) -> AuthResult:
 
 def _sigv2_refused() -> S3Error:
     # 403, never 400: s3cmd answers a 400 InvalidArgument (or a 400 without a body) by retrying with SigV2.
-    return _denied("The authorization mechanism you have provided is not supported. This service accepts "
-                   "AWS4-HMAC-SHA256 (Signature Version 4) only.")
+    return _denied(
+        "The authorization mechanism you have provided is not supported. This service accepts "
+        "AWS4-HMAC-SHA256 (Signature Version 4) only."
+    )
 
 
 def _mechanism(req: RequestView, params: Mapping[str, str]) -> str:
@@ -352,22 +414,30 @@ def _mechanism(req: RequestView, params: Mapping[str, str]) -> str:
     if authorization.startswith("AWS ") or (not authorization and not v4_query and v2_query):
         raise _sigv2_refused()
     if authorization and (v4_query or v2_query):
-        raise S3Error(ErrorCode.InvalidArgument, message=(
-            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
-            "parameter or the Authorization header should be specified"),
-            fields={"ArgumentName": "Authorization", "ArgumentValue": authorization})
+        raise S3Error(
+            ErrorCode.InvalidArgument,
+            message=(
+                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
+                "parameter or the Authorization header should be specified"
+            ),
+            fields={"ArgumentName": "Authorization", "ArgumentValue": authorization},
+        )
     if authorization:
         if authorization.split(" ", 1)[0] != sigv4.ALGORITHM:
-            raise S3Error(ErrorCode.InvalidArgument, message="Unsupported Authorization Type",
-                          fields={"ArgumentName": "Authorization", "ArgumentValue": authorization})
+            raise S3Error(
+                ErrorCode.InvalidArgument,
+                message="Unsupported Authorization Type",
+                fields={"ArgumentName": "Authorization", "ArgumentValue": authorization},
+            )
         return "header"
     if v4_query:
         return "query"
     raise _denied("Anonymous access is not allowed: sign the request with AWS Signature Version 4")
 
 
-def authenticate(req: RequestView, lookup: Callable[[str], Account | None], region: str,
-                 now: datetime.datetime) -> AuthResult:
+def authenticate(
+    req: RequestView, lookup: Callable[[str], Account | None], region: str, now: datetime.datetime
+) -> AuthResult:
     """Who sent ``req`` and how its body is protected, or the S3Error S3 would answer."""
     now = _utc(now)
     params = _query_params(req.raw_query)

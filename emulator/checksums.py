@@ -78,7 +78,7 @@ class ChecksumAlgorithm(enum.Enum):
         name = name.strip().lower()
         if not name.startswith(_HEADER_PREFIX):
             return None
-        return cls.from_name(name[len(_HEADER_PREFIX):])
+        return cls.from_name(name[len(_HEADER_PREFIX) :])
 
     @classmethod
     def from_name(cls, name: str) -> ChecksumAlgorithm | None:
@@ -99,8 +99,11 @@ class ChecksumAlgorithm(enum.Enum):
 
 
 _DIGEST_SIZES = {
-    ChecksumAlgorithm.CRC32: 4, ChecksumAlgorithm.CRC32C: 4, ChecksumAlgorithm.CRC64NVME: 8,
-    ChecksumAlgorithm.SHA1: 20, ChecksumAlgorithm.SHA256: 32,
+    ChecksumAlgorithm.CRC32: 4,
+    ChecksumAlgorithm.CRC32C: 4,
+    ChecksumAlgorithm.CRC64NVME: 8,
+    ChecksumAlgorithm.SHA1: 20,
+    ChecksumAlgorithm.SHA256: 32,
 }
 
 

@@ -50,8 +50,11 @@ class _State(enum.Enum):
 
 
 def _incomplete(reason: str) -> S3Error:
-    return S3Error(ErrorCode.IncompleteBody, message="The request body terminated unexpectedly",
-                   log_reason=f"aws-chunked: {reason}")
+    return S3Error(
+        ErrorCode.IncompleteBody,
+        message="The request body terminated unexpectedly",
+        log_reason=f"aws-chunked: {reason}",
+    )
 
 
 def _malformed_trailer(reason: str) -> S3Error:
@@ -60,8 +63,11 @@ def _malformed_trailer(reason: str) -> S3Error:
 
 def _check_signature(key: bytes, to_sign: str, provided: str, what: str) -> None:
     if not hmac.compare_digest(sigv4.signature(key, to_sign).encode(), provided.encode()):
-        raise S3Error(ErrorCode.SignatureDoesNotMatch, fields={"StringToSign": to_sign, "SignatureProvided": provided},
-                      log_reason=f"{what} signature does not match")
+        raise S3Error(
+            ErrorCode.SignatureDoesNotMatch,
+            fields={"StringToSign": to_sign, "SignatureProvided": provided},
+            log_reason=f"{what} signature does not match",
+        )
 
 
 class AwsChunkedDecoder:
@@ -71,15 +77,22 @@ class AwsChunkedDecoder:
     the x-amz-trailer header declared. Modes other than the STREAMING-* ones decode unsigned framing.
     """
 
-    def __init__(self, mode: PayloadMode, chunk_signer: ChunkSigningContext | None,
-                 expected_trailers: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        mode: PayloadMode,
+        chunk_signer: ChunkSigningContext | None,
+        expected_trailers: frozenset[str] = frozenset(),
+    ) -> None:
         if mode.signed_chunks and chunk_signer is None:
             raise ValueError(f"{mode.value} needs the request's chunk signing context")
         self._signer = chunk_signer if mode.signed_chunks else None
         self._signed_trailer = mode is PayloadMode.STREAMING_SIGNED_TRAILER
         # A STREAMING-AWS4-HMAC-SHA256-PAYLOAD body signs no trailer, so it may carry none.
-        self._expected = frozenset() if mode is PayloadMode.STREAMING_SIGNED else frozenset(
-            name.strip().lower() for name in expected_trailers)
+        self._expected = (
+            frozenset()
+            if mode is PayloadMode.STREAMING_SIGNED
+            else frozenset(name.strip().lower() for name in expected_trailers)
+        )
         self._state = _State.CHUNK_HEADER
         self._partial = bytearray()  # an incomplete line, at most MAX_LINE + 1 bytes
         self._remaining = 0
@@ -116,7 +129,7 @@ class AwsChunkedDecoder:
 
     def _take_data(self, data: bytes, pos: int, out: list[bytes]) -> int:
         take = min(self._remaining, len(data) - pos)
-        piece = data if take == len(data) else data[pos:pos + take]
+        piece = data if take == len(data) else data[pos : pos + take]
         if self._hasher is not None:
             self._hasher.update(piece)
         out.append(piece)

@@ -81,6 +81,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         allow_bucket_admin=args.allow_bucket_admin,
         data_dir=args.data_dir,
         proxy_port=args.proxy_port,
+        record_requests=False,
         ca_file=os.path.abspath(args.ca_file or "s3-emulator-ca.pem") if args.tls else None,
     )
     if args.config:

@@ -46,6 +46,9 @@ class EmulatorConfig:
     data_dir: str | None = None
     proxy_port: int | None = 0  # with TLS, a plain proxy listener (CONNECT and absolute-form); None: none
     body_timeout: float = 20.0
+    # In-process emulators keep (method, resource, status, operation) per request for tests to inspect; the
+    # standalone command does not, or a server left running for days would grow without bound.
+    record_requests: bool = True
     extra: dict = field(default_factory=dict, compare=False)
 
     def validate(self) -> EmulatorConfig:

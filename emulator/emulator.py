@@ -86,6 +86,7 @@ class Emulator:
             domains=self.config.domains,
             allow_bucket_admin=self.config.allow_bucket_admin,
             body_timeout=self.config.body_timeout,
+            record_requests=self.config.record_requests,
         )
         first = self.config.accounts[0].access_key
         for bucket in self.config.buckets:

@@ -30,10 +30,25 @@ AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 SIGNATURE_PARAM = "X-Amz-Signature"
 
 # Because these are hop-by-hop or rewritten by proxies, signers leave them out (botocore's SIGNED_HEADERS_BLACKLIST).
-_NEVER_SIGNED = frozenset({
-    "authorization", "baggage", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
-    "te", "traceparent", "tracestate", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
-})
+_NEVER_SIGNED = frozenset(
+    {
+        "authorization",
+        "baggage",
+        "connection",
+        "expect",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "traceparent",
+        "tracestate",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "x-amzn-trace-id",
+    }
+)
 _UNRESERVED = "-_.~"  # with A-Za-z0-9, which quote() never encodes: AWS's UriEncode keeps exactly these
 _SPACE_RUNS = re.compile(r"[ \t]+")
 
@@ -131,8 +146,14 @@ def canonical_uri_from_raw_path(raw_path: str) -> str:
     return raw_path or "/"
 
 
-def canonical_request(method: str, canonical_uri: str, canonical_query: str, canonical_headers: str,
-                      signed_headers_str: str, payload_hash: str) -> str:
+def canonical_request(
+    method: str,
+    canonical_uri: str,
+    canonical_query: str,
+    canonical_headers: str,
+    signed_headers_str: str,
+    payload_hash: str,
+) -> str:
     return "\n".join((method, canonical_uri, canonical_query, canonical_headers, signed_headers_str, payload_hash))
 
 
@@ -163,8 +184,9 @@ def signature(key: bytes, string_to_sign: str) -> str:
     return hmac.new(key, string_to_sign.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
 
 
-def chunk_string_to_sign(amz_date: str, scope: str, previous_signature: str,
-                         chunk_data: bytes | memoryview | HexDigest) -> str:
+def chunk_string_to_sign(
+    amz_date: str, scope: str, previous_signature: str, chunk_data: bytes | memoryview | HexDigest
+) -> str:
     """The string each aws-chunked chunk signs; the empty-string hash stands for the (absent) chunk headers."""
     digest = chunk_data.hexdigest() if hasattr(chunk_data, "hexdigest") else hashlib.sha256(chunk_data).hexdigest()
     return "\n".join((CHUNK_ALGORITHM, amz_date, scope, previous_signature, EMPTY_SHA256, digest))
@@ -207,17 +229,41 @@ def _headers_to_sign(url: str, headers: Mapping[str, str]) -> dict[str, str]:
     return chosen
 
 
-def _signed(method: str, url: str, raw_query: str, to_sign: Mapping[str, str], payload_hash: str,
-            key: bytes, amz_date_value: str, cred_scope: str, *, presigned: bool) -> tuple[str, str]:
+def _signed(
+    method: str,
+    url: str,
+    raw_query: str,
+    to_sign: Mapping[str, str],
+    payload_hash: str,
+    key: bytes,
+    amz_date_value: str,
+    cred_scope: str,
+    *,
+    presigned: bool,
+) -> tuple[str, str]:
     names = sorted(to_sign)
-    request = canonical_request(method.upper(), canonical_uri_from_raw_path(urlsplit(url).path),
-                                canonical_query_string(raw_query, presigned=presigned),
-                                canonical_headers(to_sign, names), ";".join(names), payload_hash)
+    request = canonical_request(
+        method.upper(),
+        canonical_uri_from_raw_path(urlsplit(url).path),
+        canonical_query_string(raw_query, presigned=presigned),
+        canonical_headers(to_sign, names),
+        ";".join(names),
+        payload_hash,
+    )
     return ";".join(names), signature(key, string_to_sign(amz_date_value, cred_scope, request))
 
 
-def sign_headers(method: str, url: str, headers: Mapping[str, str], body_hash: str, access_key: str, secret: str,
-                 region: str, now: datetime.datetime, service: str = "s3") -> dict[str, str]:
+def sign_headers(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body_hash: str,
+    access_key: str,
+    secret: str,
+    region: str,
+    now: datetime.datetime,
+    service: str = "s3",
+) -> dict[str, str]:
     """The headers to add so ``method url`` with ``headers`` is SigV4-signed, as botocore's S3SigV4Auth signs.
 
     ``url`` carries the path and query exactly as they will be sent; ``body_hash`` is the hex SHA-256 of the body
@@ -229,14 +275,23 @@ def sign_headers(method: str, url: str, headers: Mapping[str, str], body_hash: s
     to_sign = {k: v for k, v in to_sign.items() if k not in ("x-amz-date", "x-amz-content-sha256")}
     to_sign.update({"x-amz-date": stamp, "x-amz-content-sha256": body_hash})
     key = signing_key(secret, stamp[:8], region, service)
-    names, sig = _signed(method, url, urlsplit(url).query, to_sign, body_hash, key, stamp, cred_scope,
-                         presigned=False)
+    names, sig = _signed(method, url, urlsplit(url).query, to_sign, body_hash, key, stamp, cred_scope, presigned=False)
     authorization = f"{ALGORITHM} Credential={access_key}/{cred_scope}, SignedHeaders={names}, Signature={sig}"
     return {"Authorization": authorization, "x-amz-date": stamp, "x-amz-content-sha256": body_hash}
 
 
-def presign_url(method: str, url: str, access_key: str, secret: str, region: str, now: datetime.datetime,
-                expires: int, *, headers: Mapping[str, str] | None = None, service: str = "s3") -> str:
+def presign_url(
+    method: str,
+    url: str,
+    access_key: str,
+    secret: str,
+    region: str,
+    now: datetime.datetime,
+    expires: int,
+    *,
+    headers: Mapping[str, str] | None = None,
+    service: str = "s3",
+) -> str:
     """``url`` with the X-Amz-* query parameters of a presigned request (sigv4-query-string-auth.html).
 
     The payload is UNSIGNED-PAYLOAD, as a presigned URL cannot know its body, unless ``url`` pins one with an
@@ -246,8 +301,13 @@ def presign_url(method: str, url: str, access_key: str, secret: str, region: str
     cred_scope = scope(stamp[:8], region, service)
     to_sign = _headers_to_sign(url, headers or {})
     names = ";".join(sorted(to_sign))
-    auth_params = (("X-Amz-Algorithm", ALGORITHM), ("X-Amz-Credential", f"{access_key}/{cred_scope}"),
-                   ("X-Amz-Date", stamp), ("X-Amz-Expires", str(expires)), ("X-Amz-SignedHeaders", names))
+    auth_params = (
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", f"{access_key}/{cred_scope}"),
+        ("X-Amz-Date", stamp),
+        ("X-Amz-Expires", str(expires)),
+        ("X-Amz-SignedHeaders", names),
+    )
     parts = urlsplit(url)
     query = "&".join(filter(None, [parts.query, *(f"{k}={uri_encode(v)}" for k, v in auth_params)]))
     pinned = [value for name, value in _query_pairs(parts.query) if name == b"X-Amz-Content-Sha256"]

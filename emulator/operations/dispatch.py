@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 
 from ..auth import PayloadMode
+from ..digests import BodyDigests
 from ..errors import ErrorCode, S3Error
 from ..routing import BUCKET_ADMIN, Operation
 from . import Reply
@@ -66,10 +66,11 @@ _BODY_OPERATIONS = frozenset({Operation.PutObject, Operation.CreateBucket})
 async def verify_unused_body(call: Call) -> None:
     """A body the operation ignores is still covered by the signature: its hash (or chunk signatures) must hold,
     before the operation runs, so a DELETE with a tampered body deletes nothing (sig-v4-header-based-auth.html)."""
-    sha = hashlib.sha256() if call.auth.payload_mode is PayloadMode.HASH else None
+    digests = BodyDigests(sha256=call.auth.payload_mode is PayloadMode.HASH)
     async for piece in decoded_body(call, is_chunked(call)):
-        if sha is not None:
-            sha.update(piece)
+        await digests.update(piece)
+    await digests.finish()
+    sha = digests.sha256
     if sha is not None and sha.hexdigest() != call.auth.payload_sha256:
         raise S3Error(
             ErrorCode.XAmzContentSHA256Mismatch,

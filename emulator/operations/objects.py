@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
+import functools
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -18,6 +18,7 @@ from ..auth import PayloadMode
 from ..checksums import ChecksumAlgorithm, is_valid_b64
 from ..chunked import AwsChunkedDecoder
 from ..conditions import check_conditions, parse_range
+from ..digests import BodyDigests
 from ..errors import ErrorCode, S3Error
 from ..storage import ObjectMeta
 from . import Reply
@@ -51,6 +52,12 @@ _OVERRIDES = {
     "response-content-disposition": "Content-Disposition",
     "response-content-encoding": "Content-Encoding",
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def http_date(epoch: float) -> str:
+    """Last-Modified as an RFC 7231 date; cached, because the same objects are read again and again."""
+    return formatdate(epoch, usegmt=True)
 
 
 def _not_implemented_header(name: str) -> S3Error:
@@ -178,9 +185,8 @@ async def put_object(call: Call) -> Reply:
     declared = _declared_size(headers, chunked)
     md5_expected = _content_md5(headers)
     checksums = _declared_checksums(headers)
-    md5 = hashlib.md5()
-    sha = hashlib.sha256() if mode is PayloadMode.HASH else None
-    summers = {alg: alg.new() for alg in checksums}
+    digests = BodyDigests(sha256=mode is PayloadMode.HASH, checksums=checksums)
+    md5, sha, summers = digests.md5, digests.sha256, digests.checksums
     writer = call.store.writer(call.address.bucket, key)
     received = 0
     try:
@@ -188,12 +194,9 @@ async def put_object(call: Call) -> Reply:
             received += len(piece)
             if declared is not None and received > declared:
                 raise S3Error(ErrorCode.InvalidRequest, message="The body is longer than the declared content length.")
-            md5.update(piece)
-            if sha is not None:
-                sha.update(piece)
-            for summer in summers.values():
-                summer.update(piece)
+            await digests.update(piece)
             writer.write(piece)
+        await digests.finish()
         if declared is not None and received != declared:
             raise S3Error(ErrorCode.IncompleteBody)
         if received > MAX_OBJECT_SIZE:
@@ -250,7 +253,7 @@ def _verify_checksums(declared, summers, trailers: dict[str, str]) -> tuple[tupl
 def _object_headers(meta: ObjectMeta, call: Call, with_checksums: bool) -> dict[str, str]:
     out = {
         "ETag": meta.etag,
-        "Last-Modified": formatdate(meta.last_modified, usegmt=True),
+        "Last-Modified": http_date(meta.last_modified),
         "Content-Type": meta.content_type,
         "Accept-Ranges": "bytes",
     }
@@ -286,7 +289,7 @@ def _conditional(call: Call, meta: ObjectMeta) -> None:
         check_conditions(call.headers, meta.etag, meta.last_modified)
     except S3Error as err:
         if err.code is ErrorCode.NotModified:
-            err.headers = {"ETag": meta.etag, "Last-Modified": formatdate(meta.last_modified, usegmt=True)}
+            err.headers = {"ETag": meta.etag, "Last-Modified": http_date(meta.last_modified)}
         raise
 
 
