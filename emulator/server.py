@@ -197,6 +197,7 @@ async def serve(
         max_field_size=_MAX_FIELD,
         # The header-section limit is S3's (checked in app.py, answered in S3 XML), not aiohttp's count of 128.
         max_headers=1000,
+        read_bufsize=1 << 20,  # fewer, larger body pieces: less per-piece work on a large PUT
         # Bodies are stored as sent: a PUT with Content-Encoding: gzip keeps its gzip bytes.
         auto_decompress=False,
     )
