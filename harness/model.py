@@ -1,0 +1,249 @@
+"""An in-memory model of one bucket with S3 semantics for the seven operations: the expectation.
+
+Sources (AWS S3 API reference):
+- ListObjects v1: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
+  (marker exclusive, UTF-8 binary order, CommonPrefixes count toward MaxKeys, NextMarker only with a delimiter,
+  max-keys clamped to 1000)
+- GetObject conditionals and Range: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+  (If-Match beats If-Unmodified-Since, If-None-Match beats If-Modified-Since; RFC 7233 ranges, 416 InvalidRange)
+- PutObject: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (ETag = MD5 for single PUT,
+  Content-Type default binary/octet-stream, key <= 1024 bytes)
+
+Keys are run-relative; ``prefix_len`` is the byte length of the run prefix (for the 1024-byte key limit).
+An ``Expected`` leaves a field None when S3 does not define it or it is volatile; the judge compares only
+fields that are set on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from harness.observation import ListEntry, Listing, digest
+from harness.steps import Delete, Download, Get, Head, HeadBucket, ListBuckets, ListObjects, Put, Step, Upload
+
+MAX_KEY_BYTES = 1024
+MAX_KEYS_CAP = 1000
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+
+@dataclass
+class Expected:
+    status: int
+    error_code: str | None = None
+    headers: dict = field(default_factory=dict)
+    metadata: dict | None = None
+    body_sha256: str | None = None
+    body_size: int | None = None
+    listing: Listing | None = None
+    bucket_listed: str | None = None  # ListBuckets: this bucket must be among the names
+    reason: str = ""  # which rule produced this expectation
+
+
+@dataclass
+class StoredObject:
+    body: bytes
+    content_type: str
+    metadata: dict
+    headers: dict
+    etag: str  # quoted
+    last_modified: float
+
+
+def utf8_key(s: str) -> bytes:
+    return s.encode("utf-8", "surrogatepass")
+
+
+class BucketModel:
+    def __init__(self, prefix_len: int = 0, bucket: str = "bucket"):
+        self.objects: dict[str, StoredObject] = {}
+        self.prefix_len = prefix_len
+        self.bucket = bucket
+        self.clock = 0.0
+
+    # -------------------------------------------------------------- dispatch
+    def apply(self, step: Step) -> Expected:
+        if isinstance(step, ListBuckets):
+            return Expected(200, bucket_listed=self.bucket, reason="ListBuckets lists the run's bucket")
+        if isinstance(step, HeadBucket):
+            return Expected(200, reason="HeadBucket on an existing bucket")
+        if isinstance(step, Put):
+            return self.put(step)
+        if isinstance(step, Upload):
+            return self.put(Put(step.key, step.body))
+        if isinstance(step, Download):
+            return self.get(Get(step.key))
+        if isinstance(step, (Get, Head)):
+            return self.get(step)
+        if isinstance(step, Delete):
+            self.objects.pop(step.key, None)
+            return Expected(204, reason="DeleteObject answers 204, also for a missing key")
+        if isinstance(step, ListObjects):
+            return self.list(step)
+        raise TypeError(f"the model has no rule for {step!r}")
+
+    # -------------------------------------------------------------- put
+    def put(self, step: Put) -> Expected:
+        if len(utf8_key(step.key)) + self.prefix_len > MAX_KEY_BYTES:
+            return Expected(400, "KeyTooLongError", reason="keys are at most 1024 UTF-8 bytes")
+        etag = '"' + hashlib.md5(step.body).hexdigest() + '"'
+        self.clock += 1
+        self.objects[step.key] = StoredObject(
+            body=step.body, content_type=step.content_type or DEFAULT_CONTENT_TYPE,
+            metadata={k.lower(): v for k, v in step.metadata}, headers={k.lower(): v for k, v in step.headers},
+            etag=etag, last_modified=self.clock)
+        return Expected(200, headers={"etag": etag}, reason="PutObject stores the body; ETag is its MD5")
+
+    # -------------------------------------------------------------- get / head
+    def get(self, step: Get | Head) -> Expected:
+        is_head = isinstance(step, Head)
+        obj = self.objects.get(step.key)
+        if obj is None:
+            return Expected(404, None if is_head else "NoSuchKey", reason="missing key")
+        cond = step.conditions
+        status = self._conditional(obj, cond)
+        if status == 412:
+            return Expected(412, None if is_head else "PreconditionFailed", reason="precondition failed")
+        if status == 304:
+            return Expected(304, None, headers={"etag": obj.etag}, reason="not modified")
+        headers = {"etag": obj.etag, "content-type": obj.content_type, **obj.headers}
+        body = obj.body
+        size = len(body)
+        rng = None if is_head else getattr(step, "range", None)
+        if rng:
+            parsed = parse_range(rng, size)
+            if parsed == "unsatisfiable":
+                return Expected(416, "InvalidRange", reason="range not satisfiable")
+            if parsed is not None:
+                start, end = parsed
+                part = body[start:end + 1]
+                headers.update({"content-length": str(len(part)), "content-range": f"bytes {start}-{end}/{size}"})
+                return Expected(206, headers=headers, metadata=dict(obj.metadata), body_sha256=digest(part),
+                                body_size=len(part), reason="satisfiable range")
+        headers["content-length"] = str(size)
+        return Expected(200, headers=headers, metadata=dict(obj.metadata),
+                        body_sha256=None if is_head else digest(body), body_size=None if is_head else size,
+                        reason="stored object")
+
+    @staticmethod
+    def _conditional(obj: StoredObject, cond) -> int | None:
+        def etag_matches(value: str) -> bool:
+            tags = [t.strip() for t in value.split(",")]
+            return "*" in tags or any(t.strip('"') == obj.etag.strip('"') for t in tags)
+
+        lm = _model_time(obj.last_modified)
+        if cond.if_match is not None:
+            if not etag_matches(cond.if_match):
+                return 412
+        elif cond.if_unmodified_since is not None and _http_date(cond.if_unmodified_since) < lm:
+            return 412
+        if cond.if_none_match is not None:
+            if etag_matches(cond.if_none_match):
+                return 304
+        elif cond.if_modified_since is not None and _http_date(cond.if_modified_since) >= lm:
+            return 304
+        return None
+
+    # -------------------------------------------------------------- list
+    def list(self, step: ListObjects) -> Expected:
+        if step.all_pages:
+            return self._list_all(step)
+        listing = self.list_page(step.prefix, step.delimiter, step.marker, step.max_keys)
+        return Expected(200, listing=listing, reason="ListObjects v1 page")
+
+    def _list_all(self, step: ListObjects) -> Expected:
+        entries, prefixes, marker = [], [], step.marker
+        for _ in range(100000):
+            page = self.list_page(step.prefix, step.delimiter, marker, step.max_keys)
+            entries += page.entries
+            prefixes += page.common_prefixes
+            if not page.is_truncated:
+                break
+            nxt = page.next_marker or (page.entries[-1].key if page.entries else None)
+            if nxt is None or nxt == marker:
+                break
+            marker = nxt
+        return Expected(200, listing=Listing(tuple(entries), tuple(prefixes), None, None),
+                        reason="ListObjects v1, every page (NextMarker, else last key)")
+
+    def list_page(self, prefix: str, delimiter: str | None, marker: str | None, max_keys: int | None) -> Listing:
+        limit = MAX_KEYS_CAP if max_keys is None else min(max_keys, MAX_KEYS_CAP)
+        keys = sorted((k for k in self.objects if k.startswith(prefix)), key=utf8_key)
+        if marker is not None:
+            keys = [k for k in keys if utf8_key(k) > utf8_key(marker)]
+        entries: list[ListEntry] = []
+        prefixes: list[str] = []
+        last = None
+        truncated = False
+        for k in keys:
+            cp = None
+            if delimiter:
+                rest = k[len(prefix):]
+                i = rest.find(delimiter)
+                if i >= 0:
+                    cp = prefix + rest[:i + len(delimiter)]
+            if cp is not None and (cp == last or (marker is not None and marker.startswith(cp))):
+                continue  # rolled up into a common prefix already returned (on this page or before the marker)
+            if len(entries) + len(prefixes) >= limit:
+                truncated = True
+                break
+            if cp is not None:
+                prefixes.append(cp)
+                last = cp
+            else:
+                o = self.objects[k]
+                entries.append(ListEntry(k, len(o.body), o.etag))
+                last = k
+        next_marker = last if (delimiter and truncated) else None
+        return Listing(tuple(entries), tuple(prefixes), truncated, next_marker)
+
+    def keys(self) -> list[str]:
+        return sorted(self.objects, key=utf8_key)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str, size: int):
+    """None: ignore the header (serve 200); "unsatisfiable": 416; else (start, end) inclusive, clamped."""
+    m = _RANGE.match(header.strip())
+    if not m or (m.group(1) == "" and m.group(2) == ""):
+        return None
+    first, last = m.group(1), m.group(2)
+    if first == "":  # suffix
+        n = int(last)
+        if n == 0 or size == 0:
+            return "unsatisfiable"
+        return (max(0, size - n), size - 1)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None  # syntactically invalid: ignored (RFC 7233 2.1)
+    if start >= size:
+        return "unsatisfiable"
+    return (start, min(end, size - 1))
+
+
+# Conditional dates: the model orders objects by a logical clock; scenarios only use dates far in the past
+# (before any object) or far in the future, so the comparison is exact without knowing the server's clock.
+_PAST_LIMIT = 946684800.0  # 2000-01-01
+_FUTURE_LIMIT = 4102444800.0  # 2100-01-01
+
+
+def _model_time(tick: float) -> float:
+    return _PAST_LIMIT + 1.0 + tick  # strictly between the far past and the far future
+
+
+def _http_date(value: str) -> float:
+    ts = parsedate_to_datetime(value).timestamp()
+    if ts <= _PAST_LIMIT:
+        return ts
+    if ts >= _FUTURE_LIMIT:
+        return ts
+    raise ValueError("conditional dates in scenarios must be before 2000 or after 2100: " + value)
+
+
+FAR_PAST = "Sat, 01 Jan 1999 00:00:00 GMT"
+FAR_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"

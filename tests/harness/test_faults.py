@@ -1,0 +1,125 @@
+"""A deliberately broken endpoint must be caught, and reported as exactly that gap.
+
+Each fault is a small reverse proxy of ours (tests/harness/faulty.py) in front of the emulator. The same check
+against the emulator directly passes (the control), so the gap comes from the fault and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from harness.model import BucketModel, Expected
+from harness.steps import Get, ListBuckets, ListObjects, Put, Unsupported, WrongSecret
+from harness.strategies import pattern_body
+from tests.harness.conftest import BUCKET, make_target
+from tests.harness.faulty import (
+    DropContentType,
+    DropMetadata,
+    FaultyProxy,
+    IgnoreRange,
+    SigV2Accepted,
+    TruncateBody,
+    V1BodyForV2,
+    WrongEtag,
+    WrongNextMarker,
+)
+
+
+def run_metadata(chk, model):
+    chk.step(Put("m", b"hello", "text/plain", (("color", "blue"),)), model=model)
+    chk.step(Get("m"), model=model)
+
+
+def run_range(chk, model):
+    chk.step(Put("r", pattern_body(100)), model=model)
+    chk.step(Get("r", range="bytes=0-9"), model=model)
+
+
+def run_etag(chk, model):
+    chk.step(Put("e", b"etag body"), model=model)
+
+
+def run_truncate(chk, model):
+    chk.step(Put("t", pattern_body(1000)), model=model)
+    chk.step(Get("t"), model=model)
+
+
+def run_content_type(chk, model):
+    chk.step(Put("c", b"{}", "application/json"), model=model)
+    chk.step(Get("c"), model=model)
+
+
+def run_next_marker(chk, model):
+    for k in ("a/1", "b/1", "c/1"):
+        chk.step(Put(k, b"x"), model=model)
+    chk.step(ListObjects("", "/", None, 2), model=model)
+
+
+def run_v2(chk, model):
+    chk.step(Unsupported("ListObjectsV2"), unsupported=True)
+
+
+def run_auth(chk, model):
+    chk.step(WrongSecret(ListBuckets()), expected=Expected(403, "SignatureDoesNotMatch"))
+
+
+FAULTS = [
+    # fault, scenario, expected verdict, the difference field that must be reported
+    (DropMetadata(), run_metadata, "gap", "metadata"),
+    (IgnoreRange(), run_range, "gap", "status"),
+    (WrongEtag(), run_etag, "gap", "header etag"),
+    (TruncateBody(), run_truncate, "gap", "body"),
+    (DropContentType(), run_content_type, "gap", "header content-type"),
+    (WrongNextMarker(), run_next_marker, "gap", "NextMarker"),
+    (V1BodyForV2(), run_v2, "extra", "status"),
+    (SigV2Accepted(), run_auth, "gap", "status"),
+]
+
+
+def _check(ctx, target, scenario_fn, name):
+    driver = ctx.driver("boto3", target, "when_required")
+    model = BucketModel(len(target.run_prefix.encode()), target.bucket)
+    with ctx.check(group="faults", scenario=name, driver=driver) as chk:
+        scenario_fn(chk, model)
+    return chk.record
+
+
+@pytest.mark.parametrize("fault,scenario_fn,verdict,field", FAULTS, ids=[type(f[0]).__name__ for f in FAULTS])
+def test_fault_is_reported_as_that_gap(ctx, emulator, creds, fault, scenario_fn, verdict, field):
+    control = _check(ctx, make_target(emulator.endpoint_url, creds), scenario_fn, "control")
+    expected_control = "limitation" if verdict == "extra" else "pass"
+    assert control.verdict == expected_control, control.summary()
+    with FaultyProxy(emulator.endpoint_url, fault) as proxy:
+        rec = _check(ctx, make_target(proxy.url, creds), scenario_fn, "faulty")
+    assert rec.verdict == verdict, rec.summary()
+    fields = [d["field"] for d in rec.differences]
+    assert field in fields, f"{fault.name}: expected a difference on {field!r}, got {fields}\n{rec.summary()}"
+    assert rec.wire, "the failing step's wire exchange must be in the record"
+    assert rec.reproduction.get("boto3"), "a gap carries a reproduction"
+
+
+def test_end_to_end_pytest_run_fails_on_the_fault(emulator, creds, tmp_path):
+    """The real entry point (pytest -p harness.plugin --target live) against a faulty endpoint: exit 1, and
+    results.json holds the gap with the metadata difference."""
+    with FaultyProxy(emulator.endpoint_url, DropMetadata()) as proxy:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+        env.update(S3_ENDPOINT_URL=proxy.url, AWS_ACCESS_KEY_ID=creds.access_key,
+                   AWS_SECRET_ACCESS_KEY=creds.secret_key, S3_BUCKET=BUCKET, S3_ADDRESSING_STYLE="path",
+                   PYTHONPATH=os.getcwd())
+        report = tmp_path / "rep"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "scenarios/test_cross_client.py", "-p", "harness.plugin",
+             "--target", "live", "--driver", "boto3", "--report-dir", str(report), "-q", "-p", "no:cacheprovider",
+             "-p", "no:xdist"],
+            capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    data = json.loads((report / "results.json").read_text())
+    gaps = [r for r in data["records"] if r["verdict"] == "gap"]
+    assert gaps and all(any(d["field"] == "metadata" for d in r["differences"]) for r in gaps), gaps[:1]
+    assert creds.secret_key not in proc.stdout + proc.stderr
+    assert creds.secret_key not in (report / "results.json").read_text()
+    assert data["cleanup"]["failed"] == [] and data["cleanup"]["deleted"] >= 1
