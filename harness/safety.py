@@ -2,7 +2,7 @@
 
 - ``KeyTracker.track`` refuses (raises) any key outside the run prefix: nothing outside it is ever written.
 - ``cleanup`` deletes the tracked keys by DeleteObject, one by one, and returns the ones it could not delete.
-- ``cleanup_on_interrupt`` runs cleanup in ``finally`` and also when SIGINT arrives mid-run.
+- ``cleanup_on_interrupt`` runs cleanup in ``finally``, which a SIGINT (KeyboardInterrupt) also reaches.
 """
 
 from __future__ import annotations
@@ -79,30 +79,16 @@ def delete_keys(target: Target, keys: list[tuple[str, str]]) -> tuple[int, list[
 
 @contextlib.contextmanager
 def cleanup_on_interrupt(cleanup: Callable[[], None]) -> Iterator[None]:
-    """Run ``cleanup`` exactly once: at the end, on an exception, or when SIGINT arrives."""
-    done = threading.Event()
+    """Run ``cleanup`` exactly once: at the end, on an exception, or after SIGINT.
 
-    def run_once():
-        if not done.is_set():
-            done.set()
-            cleanup()
-
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.getsignal(signal.SIGINT)
-
-        def on_sigint(signum, frame):
-            run_once()
-            if callable(previous):
-                previous(signum, frame)
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGINT, on_sigint)
+    SIGINT raises KeyboardInterrupt (Python's default handler); pytest then ends the session and this ``finally``
+    runs the cleanup. The cleanup is deliberately NOT run inside a signal handler: the handler interrupts arbitrary
+    code, and network I/O from there deadlocks when the interrupted code holds a lock (a connection pool's, the
+    logging module's) — which is how an earlier version hung on Ctrl-C under load.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C must reach us even if ignored upstream
     try:
         yield
     finally:
-        try:
-            run_once()
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+        cleanup()
