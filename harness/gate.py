@@ -33,6 +33,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.report.build import ReportInputError, load_json
+
 BASELINE_VERSION = 1
 VERDICTS = ("pass", "gap", "limitation", "extra", "error")
 GOOD = frozenset({"pass", "limitation"})
@@ -86,20 +88,11 @@ def compare(baseline: dict[str, str], run: dict[str, str]) -> Comparison:
 
 # ------------------------------------------------------------------ input
 def _load(path: str, what: str) -> dict[str, Any]:
+    """The one JSON reader of the report package, its one-line errors prefixed with what the file is."""
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise GateInputError(f"{what} {path}: no such file") from None
-    except IsADirectoryError:
-        raise GateInputError(f"{what} {path}: is a directory") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise GateInputError(f"{what} {path}: cannot read ({e})") from None
-    except json.JSONDecodeError as e:
-        raise GateInputError(f"{what} {path}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
-    if not isinstance(data, dict):
-        raise GateInputError(f"{what} {path}: expected a JSON object, found {type(data).__name__}")
-    return data
+        return load_json(path, what)
+    except ReportInputError as e:
+        raise GateInputError(f"{what} {e}") from None
 
 
 def load_run(path: str) -> dict[str, Any]:
