@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from .checksums import ChecksumAlgorithm
+from .errors import ErrorCode, S3Error
 
 _BATCH = 1 << 20
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3-digest")
@@ -45,6 +46,17 @@ class BodyDigests:
             self._pending = None
         self._hash(self._batch)
         self._batch, self._batched = [], 0
+
+    def check_payload_hash(self, signed: str | None) -> None:
+        """A signed payload's hash must be the body's (sig-v4-header-based-auth.html): XAmzContentSHA256Mismatch."""
+        if self.sha256 is not None and self.sha256.hexdigest() != signed:
+            raise S3Error(
+                ErrorCode.XAmzContentSHA256Mismatch,
+                fields={
+                    "ClientComputedContentSHA256": signed or "",
+                    "S3ComputedContentSHA256": self.sha256.hexdigest(),
+                },
+            )
 
     def _hash(self, batch: list[bytes]) -> None:
         for hasher in self._hashers:

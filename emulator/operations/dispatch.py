@@ -70,12 +70,4 @@ async def verify_unused_body(call: Call) -> None:
     async for piece in decoded_body(call, is_chunked(call)):
         await digests.update(piece)
     await digests.finish()
-    sha = digests.sha256
-    if sha is not None and sha.hexdigest() != call.auth.payload_sha256:
-        raise S3Error(
-            ErrorCode.XAmzContentSHA256Mismatch,
-            fields={
-                "ClientComputedContentSHA256": call.auth.payload_sha256 or "",
-                "S3ComputedContentSHA256": sha.hexdigest(),
-            },
-        )
+    digests.check_payload_hash(call.auth.payload_sha256)

@@ -186,7 +186,7 @@ async def put_object(call: Call) -> Reply:
     md5_expected = _content_md5(headers)
     checksums = _declared_checksums(headers)
     digests = BodyDigests(sha256=mode is PayloadMode.HASH, checksums=checksums)
-    md5, sha, summers = digests.md5, digests.sha256, digests.checksums
+    md5, summers = digests.md5, digests.checksums
     writer = call.store.writer(call.address.bucket, key)
     received = 0
     try:
@@ -201,14 +201,7 @@ async def put_object(call: Call) -> Reply:
             raise S3Error(ErrorCode.IncompleteBody)
         if received > MAX_OBJECT_SIZE:
             raise S3Error(ErrorCode.EntityTooLarge, fields={"ProposedSize": str(received)})
-        if sha is not None and sha.hexdigest() != call.auth.payload_sha256:
-            raise S3Error(
-                ErrorCode.XAmzContentSHA256Mismatch,
-                fields={
-                    "ClientComputedContentSHA256": call.auth.payload_sha256 or "",
-                    "S3ComputedContentSHA256": sha.hexdigest(),
-                },
-            )
+        digests.check_payload_hash(call.auth.payload_sha256)
         if md5_expected is not None and md5.digest() != md5_expected:
             raise S3Error(
                 ErrorCode.BadDigest, fields={"ExpectedDigest": md5_expected.hex(), "CalculatedDigest": md5.hexdigest()}
