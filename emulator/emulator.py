@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import ssl
 import tempfile
 import threading
@@ -33,6 +34,20 @@ def run_loop(main: Coroutine[Any, Any, T]) -> T:
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
         return asyncio.run(main)
     return uvloop.run(main)
+
+
+def start_without_signals(thread: threading.Thread) -> None:
+    """Start ``thread`` (and the threads it starts) with SIGINT and SIGTERM blocked, so the kernel delivers them to
+    the main thread. A Ctrl-C taken by a server thread would only set Python's flag, and a main thread blocked in a
+    socket read would not see it until the read timed out."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        thread.start()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def make_store(config: EmulatorConfig) -> Storage:
@@ -173,7 +188,7 @@ class Emulator:
                 ready.set()
 
         self._thread = threading.Thread(target=main, name=f"s3-emulator-{self.port}", daemon=True)
-        self._thread.start()
+        start_without_signals(self._thread)
         if not ready.wait(30) or failure:
             raise EmulatorError(f"the emulator did not start: {failure[0] if failure else 'timeout'}")
         return self

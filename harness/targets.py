@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
+from emulator.emulator import start_without_signals
+
 RUN_PREFIX_ROOT = "s3-conformance"
 
 
@@ -225,7 +227,7 @@ class _MotoServer:
         self.port = self._server.server_address[1]
         self.endpoint_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="moto-server")
-        self._thread.start()
+        start_without_signals(self._thread)  # so a Ctrl-C reaches the main thread at once
 
     def stop(self) -> None:
         self._server.shutdown()
