@@ -17,6 +17,7 @@ from harness.judge import Difference, compare, unsupported_verdict, verdict_for
 from harness.model import BucketModel, Expected
 from harness.observation import Observation
 from harness.results import CheckRecord, NotApplicable
+from harness.safety import raise_if_interrupted
 from harness.steps import Delete, Put, Step, Unsupported, written_key
 
 RANK = {"pass": 0, "limitation": 1, "extra": 2, "gap": 3, "error": 4}
@@ -137,6 +138,7 @@ class Check:
         return res
 
     def _track(self, step: Step) -> None:
+        raise_if_interrupted()  # every step passes here, before anything is sent
         rel = written_key(step)
         if rel is None:
             return

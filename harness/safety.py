@@ -77,18 +77,45 @@ def delete_keys(target: Target, keys: list[tuple[str, str]]) -> tuple[int, list[
     return deleted, failed
 
 
+_interrupted = threading.Event()
+
+
+def _on_sigint(signum, frame) -> None:
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt again if a Ctrl-C came and the run is still going.
+
+    Because the first KeyboardInterrupt can be swallowed: Python raises it in whatever Python code runs next, and
+    when that is a garbage-collector callback (Hypothesis registers one to time GC, HypothesisWorks/hypothesis#3979)
+    or a ``__del__``, the exception is "unraisable" and only printed (pytest turns it into a warning). The run then
+    went on as if nothing happened; CI saw it hang. The harness calls this before every step."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt("interrupted (a Ctrl-C raised earlier was swallowed by a finaliser)")
+
+
 @contextlib.contextmanager
 def cleanup_on_interrupt(cleanup: Callable[[], None]) -> Iterator[None]:
     """Run ``cleanup`` exactly once: at the end, on an exception, or after SIGINT.
 
-    SIGINT raises KeyboardInterrupt (Python's default handler); pytest then ends the session and this ``finally``
-    runs the cleanup. The cleanup is deliberately NOT run inside a signal handler: the handler interrupts arbitrary
-    code, and network I/O from there deadlocks when the interrupted code holds a lock (a connection pool's, the
-    logging module's) — which is how an earlier version hung on Ctrl-C under load.
+    SIGINT raises KeyboardInterrupt (and sets a flag that ``raise_if_interrupted`` checks before each step); pytest
+    then ends the session and this ``finally`` runs the cleanup. The cleanup is deliberately NOT run inside a signal
+    handler: the handler interrupts arbitrary code, and network I/O from there deadlocks when the interrupted code
+    holds a lock (a connection pool's, the logging module's) — which is how an earlier version hung on Ctrl-C under
+    load. In the main thread the handler is installed even if SIGINT was ignored upstream: a Ctrl-C must reach us.
     """
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C must reach us even if ignored upstream
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if in_main else None
+    if in_main:
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         yield
     finally:
-        cleanup()
+        try:
+            cleanup()
+        finally:
+            if in_main:  # None: a handler not set from Python; Python's own is the closest
+                signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+            _interrupted.clear()
