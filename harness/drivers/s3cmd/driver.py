@@ -62,6 +62,14 @@ EXIT_CODES = {0: "EX_OK", 1: "EX_GENERAL", 2: "EX_PARTIAL", 12: "EX_NOTFOUND", 1
               78: "EX_CONFIG", 10: "EX_SERVERMOVED", 11: "EX_SERVERERROR", 70: "EX_CONNECTIONREFUSED"}
 
 
+
+def _request_kind(step: Step) -> tuple[str, Step]:
+    """("ok" | "wrong-secret" | "unknown-key" | "sigv2", the step to send): the negative steps wrap another."""
+    for wrapper, kind in ((WrongSecret, "wrong-secret"), (UnknownAccessKey, "unknown-key"), (SigV2, "sigv2")):
+        if isinstance(step, wrapper):
+            return kind, step.inner
+    return "ok", step
+
 class S3cmdDriver:
     name = "s3cmd"
 
@@ -94,17 +102,18 @@ class S3cmdDriver:
             del lines["bucket_location"]  # s3cmd's default ("US"): it then probes GET /b/?location first
         return "[default]\n" + "".join(f"{k} = {v}\n" for k, v in lines.items())
 
+    def _config_for(self, kind: str, access_key: str, secret_key: str) -> str:
+        """The config for a kind of request: the negative kinds change the credentials or the signature."""
+        if kind == "wrong-secret":
+            return self.config_text(access_key, "wrong-secret")
+        if kind == "unknown-key":
+            return self.config_text("AKIAUNKNOWN000000000", "x" * 40)
+        return self.config_text(access_key, secret_key, signature_v2=kind == "sigv2")
+
     def _config(self, kind: str = "ok") -> str:
         if kind not in self._configs:
             c = self.target.credentials
-            if kind == "wrong-secret":
-                text = self.config_text(c.access_key, c.secret_key[::-1] + "x")
-            elif kind == "unknown-key":
-                text = self.config_text("AKIAUNKNOWN000000000", "x" * 40)
-            elif kind == "sigv2":
-                text = self.config_text(c.access_key, c.secret_key, signature_v2=True)
-            else:
-                text = self.config_text(c.access_key, c.secret_key)
+            text = self._config_for(kind, c.access_key, c.secret_key)
             self._configs[kind] = write_private(os.path.join(self.dir, f"s3cfg-{kind}"), text)
         return self._configs[kind]
 
@@ -180,21 +189,15 @@ class S3cmdDriver:
     def reproduction(self, step: Step) -> str:
         """Copy-paste shell: the config (secrets from the environment), the upload file, the exact command."""
         argv, info = self.command(step, for_display=True)
-        lines = ["cat > s3cfg <<EOF", self.config_text("$AWS_ACCESS_KEY_ID", "$AWS_SECRET_ACCESS_KEY").strip(), "EOF",
-                 "chmod 600 s3cfg"]
+        config = self._config_for(_request_kind(step)[0], "$AWS_ACCESS_KEY_ID", "$AWS_SECRET_ACCESS_KEY")
+        lines = ["cat > s3cfg <<EOF", config.strip(), "EOF", "chmod 600 s3cfg"]
         if info.get("body") is not None:
             lines.append(f"head -c {len(info['body'])} /dev/urandom > upload.bin")
         return "\n".join(lines + [" ".join(shlex.quote(a) for a in argv)])
 
     def command(self, step: Step, workdir: str = "", for_display: bool = False) -> tuple[list[str], dict]:
         """argv and an info dict (which exchange decides, output file...)."""
-        kind = "ok"
-        if isinstance(step, WrongSecret):
-            kind, step = "wrong-secret", step.inner
-        elif isinstance(step, UnknownAccessKey):
-            kind, step = "unknown-key", step.inner
-        elif isinstance(step, SigV2):
-            kind, step = "sigv2", step.inner
+        kind, step = _request_kind(step)
         bucket = None
         if isinstance(step, MissingBucket):
             from harness.drivers.boto3.driver import missing_bucket_name
