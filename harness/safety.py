@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -91,7 +92,8 @@ def raise_if_interrupted() -> None:
     Because the first KeyboardInterrupt can be swallowed: Python raises it in whatever Python code runs next, and
     when that is a garbage-collector callback (Hypothesis registers one to time GC, HypothesisWorks/hypothesis#3979)
     or a ``__del__``, the exception is "unraisable" and only printed (pytest turns it into a warning). The run then
-    went on as if nothing happened; CI saw it hang. The harness calls this before every step."""
+    went on as if nothing happened; CI saw it hang. The harness calls this before every step (and, while it is
+    active, drops the printout of such a swallowed KeyboardInterrupt)."""
     if _interrupted.is_set():
         raise KeyboardInterrupt("interrupted (a Ctrl-C raised earlier was swallowed by a finaliser)")
 
@@ -108,8 +110,15 @@ def cleanup_on_interrupt(cleanup: Callable[[], None]) -> Iterator[None]:
     """
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if in_main else None
+    previous_hook = sys.unraisablehook
+
+    def unraisable(u) -> None:  # the swallowed Ctrl-C is raised again: no need to print it as well
+        if not (issubclass(u.exc_type, KeyboardInterrupt) and _interrupted.is_set()):
+            previous_hook(u)
+
     if in_main:
         signal.signal(signal.SIGINT, _on_sigint)
+        sys.unraisablehook = unraisable
     try:
         yield
     finally:
@@ -118,4 +127,5 @@ def cleanup_on_interrupt(cleanup: Callable[[], None]) -> Iterator[None]:
         finally:
             if in_main:  # None: a handler not set from Python; Python's own is the closest
                 signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+                sys.unraisablehook = previous_hook
             _interrupted.clear()
