@@ -187,7 +187,9 @@ class BucketModel:
             if cp is not None and (cp == last or (marker is not None and marker.startswith(cp))):
                 continue  # rolled up into a common prefix already returned (on this page or before the marker)
             if len(entries) + len(prefixes) >= limit:
-                truncated = True
+                # max-keys=0 answers an empty page that is not truncated, as S3 does (ceph's s3-tests,
+                # test_bucket_list_maxkeys_zero, passes on AWS): there is no next page to ask for
+                truncated = limit > 0
                 break
             if cp is not None:
                 prefixes.append(cp)

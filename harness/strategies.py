@@ -85,4 +85,4 @@ def ranges(draw):
 list_prefixes = st.sampled_from(["", "a", "a/", "a b", "é", "日本/", ".", "../", "a//", "100%", "c+d/", "L"])
 delimiters = st.sampled_from([None, None, "/", "a", ".", "%", "//"])
 markers = st.one_of(st.none(), st.sampled_from(["a", "a/", "a b/..", "b", "é", "~", "c+d/a"]))
-max_keys = st.sampled_from([None, 1, 2, 3, 5, 1000, 1001])
+max_keys = st.sampled_from([None, 0, 1, 2, 3, 5, 1000, 1001])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 import tempfile
 import threading
 import time
@@ -230,7 +231,12 @@ class _MotoServer:
         start_without_signals(self._thread)  # so a Ctrl-C reaches the main thread at once
 
     def stop(self) -> None:
-        self._server.shutdown()
+        # shutdown() waits, without a timeout, for serve_forever to notice; a server thread frozen by interpreter
+        # shutdown (a context left open until exit) never does, and the process would hang at exit
+        if self._thread.is_alive() and not sys.is_finalizing():
+            stopper = threading.Thread(target=self._server.shutdown, daemon=True, name="moto-server-stop")
+            stopper.start()
+            stopper.join(10)
         self._server.server_close()
 
 

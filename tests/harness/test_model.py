@@ -50,6 +50,15 @@ def test_truncation_only_when_more_entries_follow():
     assert page(m, max_keys=1001).is_truncated is False and len(page(bucket(*map(str, range(1001)))).keys) == 1000
 
 
+def test_max_keys_zero_is_an_empty_page_that_is_not_truncated():
+    # as on AWS: ceph's s3-tests, test_bucket_list_maxkeys_zero
+    m = bucket("a/1", "b")
+    for delimiter in (None, "/"):
+        p = page(m, "", delimiter, None, 0)
+        assert p.keys == () and p.common_prefixes == () and p.is_truncated is False and p.next_marker is None
+    assert m.list(ListObjects(all_pages=True, max_keys=0)).listing.keys == ()
+
+
 @pytest.mark.parametrize("header,size,expected", [
     ("bytes=0-9", 100, (0, 9)), ("bytes=90-", 100, (90, 99)), ("bytes=-10", 100, (90, 99)),
     ("bytes=95-200", 100, (95, 99)), ("bytes=-200", 100, (0, 99)), ("bytes=100-", 100, "unsatisfiable"),

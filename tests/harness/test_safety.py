@@ -233,3 +233,14 @@ def test_ctrl_c_mid_run_still_cleans_up(emulator, creds, tmp_path):
             proc.kill()
     assert set(all_keys(c, "s3-conformance/")) == before, out[-3000:]
     assert "cleanup deleted" in out
+
+
+def test_a_moto_reference_left_open_does_not_hang_the_exit():
+    # because socketserver's shutdown() waits without a timeout for a server thread that interpreter shutdown has
+    # already frozen: a context left open until exit (an error before close) hung the process for ever
+    code = ("from harness.reference import moto_reference\n"
+            "moto_reference().__enter__()\n"
+            "raise SystemExit('left open')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert proc.returncode == 1 and "left open" in proc.stderr, proc.stderr[-2000:]
