@@ -34,9 +34,11 @@ settings.register_profile("live", max_examples=3, stateful_step_count=10, derand
 _CTX_KEY = pytest.StashKey[HarnessContext]()
 
 
+TARGETS = ("emulator", "moto", "live")
+
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")
-    g.addoption("--target", default="emulator", choices=("emulator", "moto", "live"), help="endpoint under test")
+    g.addoption("--target", default="emulator", help="endpoint under test: emulator, moto or live")
     g.addoption("--driver", default="boto3,s3cmd,awscli", help="comma-separated clients to run")
     g.addoption("--group", default=",".join(GROUPS), help="comma-separated scenario groups: " + ", ".join(GROUPS))
     g.addoption("--scheme", default="http,https", help="comma-separated schemes to run (emulator/moto)")
@@ -47,6 +49,11 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "group(name): scenario group of the harness")
     config.addinivalue_line("markers", "all_addressing: run on every scheme x addressing combination")
     target = config.getoption("--target")
+    if target not in TARGETS:  # checked here, not by argparse, for the harness's one line and exit code 2
+        pytest.exit(f"--target: unknown target {target!r} (choose from {', '.join(TARGETS)})", returncode=2)
+    schemes = [s.strip() for s in config.getoption("--scheme").split(",") if s.strip()]
+    if not schemes or set(schemes) - {"http", "https"}:
+        pytest.exit(f"--scheme: expected http, https or both, got {config.getoption('--scheme')!r}", returncode=2)
     run_id = new_run_id()
     if target == "live":
         try:
@@ -75,7 +82,7 @@ def pytest_configure(config):
         run_id = worker.get("harness_run_id", run_id)
         seed = worker.get("harness_seed", seed)
     ctx = HarnessContext(target, run_id, drivers, groups, report_dir, seed,
-                         schemes=[s.strip() for s in config.getoption("--scheme").split(",")])
+                         schemes=schemes)
     config.stash[_CTX_KEY] = ctx
 
 

@@ -155,6 +155,16 @@ def test_live_without_variables_exits_2_with_one_line_and_sends_nothing():
     listener.close()
 
 
+@pytest.mark.parametrize("option,value", [("--target", "bogus"), ("--driver", "boto4"), ("--group", "nope"),
+                                          ("--scheme", "ftp")])
+def test_a_bad_harness_option_is_one_line_and_exit_2(option, value):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "harness.plugin", "-q", "-p", "no:cacheprovider",
+                           "scenarios", option, value], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.getcwd()})
+    lines = [x for x in (proc.stdout + proc.stderr).splitlines() if x.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and option in lines[0] and value in lines[0], lines
+
+
 # ---------------------------------------------------------------- against the emulator
 
 def test_cleanup_deletes_exactly_the_keys_the_run_wrote(ctx, emulator, creds):
