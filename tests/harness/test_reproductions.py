@@ -69,8 +69,11 @@ def _replay(text: str, kind: str, endpoint: str, cwd, creds) -> subprocess.Compl
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("client,variant", CLIENTS, ids=[c for c, _ in CLIENTS])
+# the AWS CLI signs with SigV4 only: it cannot send the SigV2 step (its driver says "not applicable")
+COMBINATIONS = [(c, v, case) for c, v in CLIENTS for case in sorted(CASES) if (c, case) != ("awscli", "sigv2-header")]
+
+
+@pytest.mark.parametrize("client,variant,case", COMBINATIONS, ids=[f"{c}-{case}" for c, _, case in COMBINATIONS])
 def test_a_moto_gap_reproduction_replays_the_gap(moto_and_emulator, client, variant, case, tmp_path):
     ctx, moto, emu = moto_and_emulator
     steps, ledger_id, refusal = CASES[case]
@@ -78,8 +81,7 @@ def test_a_moto_gap_reproduction_replays_the_gap(moto_and_emulator, client, vari
     with ctx.check(group="repro", scenario=case, driver=driver) as chk:
         steps(chk, driver.target)
     rec = chk.record
-    if rec is None:
-        pytest.skip(f"{client} cannot express {case}")  # e.g. the AWS CLI signs with SigV4 only
+    assert rec is not None, f"{client} recorded no verdict for {case}"
     assert rec.verdict == "gap" and ledger_id in rec.notes, rec.summary()
     kind, text = ("boto3", rec.reproduction["boto3"]) if client == "boto3" else ("command", rec.reproduction["command"])
     assert text, rec.reproduction
