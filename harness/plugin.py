@@ -23,6 +23,7 @@ from harness.context import ALL_LABELS, MAIN_LABELS, HarnessContext
 from harness.targets import ConfigError, live_target_from_env, new_run_id
 
 GROUPS = ("doc-examples", "stateful", "cross-client", "negative", "config-matrix", "probes")
+TARGETS = ("emulator", "moto", "live")
 
 _common = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 settings.register_profile("ci", max_examples=6, derandomize=True, stateful_step_count=12,
@@ -33,8 +34,6 @@ settings.register_profile("live", max_examples=3, stateful_step_count=10, derand
 
 _CTX_KEY = pytest.StashKey[HarnessContext]()
 
-
-TARGETS = ("emulator", "moto", "live")
 
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")

@@ -201,12 +201,26 @@ class SigV2(Step):
         return self.inner.operations
 
 
+# The credentials of the negative steps: a key id no service knows (20 characters, as real ones), its secret, and
+# the secret a copy-paste reproduction uses for WrongSecret (it cannot derive one from a secret it never sees).
+UNKNOWN_ACCESS_KEY = "AKIAUNKNOWN000000000"
+UNKNOWN_SECRET = "x" * 40
+REPRO_WRONG_SECRET = "wrong-secret"
+
+
+def auth_variant(step: Step) -> tuple[str, Step]:
+    """How a step is signed and what it signs: ("ok" | "wrong-secret" | "unknown-key" | "sigv2", the inner step)."""
+    for wrapper, kind in ((WrongSecret, "wrong-secret"), (UnknownAccessKey, "unknown-key"), (SigV2, "sigv2")):
+        if isinstance(step, wrapper):
+            return kind, step.inner
+    return "ok", step
+
+
 def written_key(step: Step) -> str | None:
     """The run-relative key a step may create (for cleanup tracking), if any."""
     if isinstance(step, (Put, Upload)):
         return step.key
     if isinstance(step, Unsupported) and step.operation in ("CopyObject", "CreateMultipartUpload"):
         return step.key
-    if isinstance(step, (WrongSecret, UnknownAccessKey, SigV2)):
-        return written_key(step.inner)
-    return None
+    kind, inner = auth_variant(step)
+    return None if kind == "ok" else written_key(inner)

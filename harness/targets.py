@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
-from emulator.emulator import start_without_signals
-
 RUN_PREFIX_ROOT = "s3-conformance"
 
 
@@ -227,6 +225,8 @@ class _MotoServer:
         self._server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
         self.port = self._server.server_address[1]
         self.endpoint_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        from emulator.emulator import start_without_signals  # lazily, as Emulator below: see emulator_targets
+
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="moto-server")
         start_without_signals(self._thread)  # so a Ctrl-C reaches the main thread at once
 

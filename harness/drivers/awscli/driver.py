@@ -38,6 +38,9 @@ from harness.observation import (
     pick_metadata,
 )
 from harness.steps import (
+    REPRO_WRONG_SECRET,
+    UNKNOWN_ACCESS_KEY,
+    UNKNOWN_SECRET,
     Delete,
     Download,
     Get,
@@ -54,6 +57,7 @@ from harness.steps import (
     Unsupported,
     Upload,
     WrongSecret,
+    auth_variant,
 )
 from harness.targets import Target
 from harness.wire import child_env, read_log
@@ -79,8 +83,8 @@ class AwsCliDriver:
                       f"[default]\naws_access_key_id = {c.access_key}\naws_secret_access_key = {c.secret_key}\n"
                       f"[wrong-secret]\naws_access_key_id = {c.access_key}\n"
                       f"aws_secret_access_key = {c.secret_key[::-1]}x\n"
-                      "[unknown-key]\naws_access_key_id = AKIAUNKNOWN000000000\naws_secret_access_key = "
-                      + "x" * 40 + "\n")
+                      f"[unknown-key]\naws_access_key_id = {UNKNOWN_ACCESS_KEY}\n"
+                      f"aws_secret_access_key = {UNKNOWN_SECRET}\n")
         write_private(os.path.join(self.dir, "config"), self.config_text())
         self._version: str | None = None
 
@@ -171,11 +175,8 @@ class AwsCliDriver:
         return "\n".join(pre + [" ".join(shlex.quote(a) for a in argv)])
 
     def command(self, step: Step, work: str, for_display: bool = False) -> tuple[list[str], dict]:
-        profile = None
-        if isinstance(step, WrongSecret):
-            profile, step = "wrong-secret", step.inner
-        elif isinstance(step, UnknownAccessKey):
-            profile, step = "unknown-key", step.inner
+        kind, step = auth_variant(step)  # SigV2 never gets here: adapt() says the CLI cannot send it
+        profile = None if kind == "ok" else kind
         bucket = self.target.bucket
         if isinstance(step, MissingBucket):
             from harness.drivers.boto3.driver import missing_bucket_name
@@ -186,8 +187,9 @@ class AwsCliDriver:
         if self.target.ca_bundle:
             base.append(f"--ca-bundle={self.target.ca_bundle}")
         if profile and for_display:  # a reproduction takes credentials from the environment
-            env = {"wrong-secret": ["AWS_SECRET_ACCESS_KEY=wrong-secret"],
-                   "unknown-key": ["AWS_ACCESS_KEY_ID=AKIAUNKNOWN000000000", "AWS_SECRET_ACCESS_KEY=x"]}[profile]
+            env = {"wrong-secret": [f"AWS_SECRET_ACCESS_KEY={REPRO_WRONG_SECRET}"],
+                   "unknown-key": [f"AWS_ACCESS_KEY_ID={UNKNOWN_ACCESS_KEY}",
+                                   f"AWS_SECRET_ACCESS_KEY={UNKNOWN_SECRET}"]}[profile]
             base = ["env", *env, *base]
         elif profile:
             base.append(f"--profile={profile}")

@@ -35,6 +35,8 @@ from harness.observation import (
     pick_metadata,
 )
 from harness.steps import (
+    UNKNOWN_ACCESS_KEY,
+    UNKNOWN_SECRET,
     Delete,
     Download,
     Get,
@@ -204,7 +206,7 @@ class Boto3Driver:
             bad = Credentials(t.credentials.access_key, t.credentials.secret_key[::-1] + "x")
             return self._dispatch(step.inner, self.client(bad))
         if isinstance(step, UnknownAccessKey):
-            return self._dispatch(step.inner, self.client(Credentials("AKIAUNKNOWN" + "0" * 9, "x" * 40)))
+            return self._dispatch(step.inner, self.client(Credentials(UNKNOWN_ACCESS_KEY, UNKNOWN_SECRET)))
         if isinstance(step, MissingBucket):
             return self._dispatch(replace(step.inner, bucket=missing_bucket_name()), c)
         if isinstance(step, SigV2):

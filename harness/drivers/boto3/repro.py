@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from harness.steps import (
+    REPRO_WRONG_SECRET,
+    UNKNOWN_ACCESS_KEY,
+    UNKNOWN_SECRET,
     Delete,
     Get,
     Head,
@@ -12,11 +15,9 @@ from harness.steps import (
     MissingBucket,
     Presigned,
     Put,
-    SigV2,
     Step,
-    UnknownAccessKey,
     Unsupported,
-    WrongSecret,
+    auth_variant,
 )
 
 BODY_LITERAL_MAX = 256
@@ -26,9 +27,9 @@ def client_lines(driver, signature: str | None = None, creds: str = "env") -> li
     t = driver.target
     kw = driver.config_kwargs(signature)
     if creds == "wrong-secret":
-        cred = 'aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="wrong-secret"'
+        cred = f'aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key={REPRO_WRONG_SECRET!r}'
     elif creds == "unknown-key":
-        cred = 'aws_access_key_id="AKIAUNKNOWN000000000", aws_secret_access_key="x" * 40'
+        cred = f"aws_access_key_id={UNKNOWN_ACCESS_KEY!r}, aws_secret_access_key={UNKNOWN_SECRET!r}"
     else:
         cred = ('aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], '
                 'aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"]')
@@ -112,14 +113,10 @@ _UNSUPPORTED = {
 
 
 def snippet(driver, step: Step) -> str:
-    signature, creds, inner = None, "env", step
-    if isinstance(step, WrongSecret):
-        creds, inner = "wrong-secret", step.inner
-    elif isinstance(step, UnknownAccessKey):
-        creds, inner = "unknown-key", step.inner
-    elif isinstance(step, SigV2):
-        signature, inner = "s3", step.inner
-    elif isinstance(step, Presigned):
+    kind, inner = auth_variant(step)
+    creds = kind if kind in ("wrong-secret", "unknown-key") else "env"
+    signature = "s3" if kind == "sigv2" else None
+    if isinstance(step, Presigned):
         signature = "s3v4" if step.signature == "s3v4" else None
     lines = client_lines(driver, signature, creds)
     if driver.target.proxy_url:

@@ -34,6 +34,9 @@ from harness.observation import (
     pick_metadata,
 )
 from harness.steps import (
+    REPRO_WRONG_SECRET,
+    UNKNOWN_ACCESS_KEY,
+    UNKNOWN_SECRET,
     Delete,
     Download,
     Get,
@@ -48,6 +51,7 @@ from harness.steps import (
     Unsupported,
     Upload,
     WrongSecret,
+    auth_variant,
 )
 from harness.targets import Target
 from harness.wire import child_env, read_log
@@ -61,14 +65,6 @@ EXIT_CODES = {0: "EX_OK", 1: "EX_GENERAL", 2: "EX_PARTIAL", 12: "EX_NOTFOUND", 1
               65: "EX_DATAERR", 71: "EX_SOFTWARE", 74: "EX_IOERR", 75: "EX_TEMPFAIL", 77: "EX_NOPERM",
               78: "EX_CONFIG", 10: "EX_SERVERMOVED", 11: "EX_SERVERERROR", 70: "EX_CONNECTIONREFUSED"}
 
-
-
-def _request_kind(step: Step) -> tuple[str, Step]:
-    """("ok" | "wrong-secret" | "unknown-key" | "sigv2", the step to send): the negative steps wrap another."""
-    for wrapper, kind in ((WrongSecret, "wrong-secret"), (UnknownAccessKey, "unknown-key"), (SigV2, "sigv2")):
-        if isinstance(step, wrapper):
-            return kind, step.inner
-    return "ok", step
 
 class S3cmdDriver:
     name = "s3cmd"
@@ -105,9 +101,9 @@ class S3cmdDriver:
     def _config_for(self, kind: str, access_key: str, secret_key: str) -> str:
         """The config for a kind of request: the negative kinds change the credentials or the signature."""
         if kind == "wrong-secret":
-            return self.config_text(access_key, "wrong-secret")
+            return self.config_text(access_key, REPRO_WRONG_SECRET)
         if kind == "unknown-key":
-            return self.config_text("AKIAUNKNOWN000000000", "x" * 40)
+            return self.config_text(UNKNOWN_ACCESS_KEY, UNKNOWN_SECRET)
         return self.config_text(access_key, secret_key, signature_v2=kind == "sigv2")
 
     def _config(self, kind: str = "ok") -> str:
@@ -189,7 +185,7 @@ class S3cmdDriver:
     def reproduction(self, step: Step) -> str:
         """Copy-paste shell: the config (secrets from the environment), the upload file, the exact command."""
         argv, info = self.command(step, for_display=True)
-        config = self._config_for(_request_kind(step)[0], "$AWS_ACCESS_KEY_ID", "$AWS_SECRET_ACCESS_KEY")
+        config = self._config_for(auth_variant(step)[0], "$AWS_ACCESS_KEY_ID", "$AWS_SECRET_ACCESS_KEY")
         lines = ["cat > s3cfg <<EOF", config.strip(), "EOF", "chmod 600 s3cfg"]
         if info.get("body") is not None:
             lines.append(f"head -c {len(info['body'])} /dev/urandom > upload.bin")
@@ -197,7 +193,7 @@ class S3cmdDriver:
 
     def command(self, step: Step, workdir: str = "", for_display: bool = False) -> tuple[list[str], dict]:
         """argv and an info dict (which exchange decides, output file...)."""
-        kind, step = _request_kind(step)
+        kind, step = auth_variant(step)
         bucket = None
         if isinstance(step, MissingBucket):
             from harness.drivers.boto3.driver import missing_bucket_name
