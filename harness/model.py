@@ -63,6 +63,12 @@ class BucketModel:
         self.bucket = bucket
         self.clock = 0.0
 
+    @classmethod
+    def for_target(cls, target) -> BucketModel:
+        """The model of ``target``'s bucket as the run sees it: keys are run-relative, and the 1024-byte key limit
+        counts the run prefix too."""
+        return cls(len(target.run_prefix.encode()), target.bucket)
+
     # -------------------------------------------------------------- dispatch
     def apply(self, step: Step) -> Expected:
         if isinstance(step, ListBuckets):

@@ -42,7 +42,7 @@ def test_boto3_checksum_modes(harness, target, variant):
     if "boto3" not in harness.drivers:
         pytest.skip("--driver excludes boto3")
     driver = harness.driver("boto3", target.with_prefix(f"matrix-boto3-{variant}/"), variant)
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="config-matrix", scenario="boto3-checksum-mode", driver=driver) as chk:
         for size in (0, 1, MIB + 3, 3 * MIB):
             chk.step(Put(f"obj-{size}", pattern_body(size, 5), "text/plain"), model=model)
@@ -56,7 +56,7 @@ def test_s3cmd_large_put(harness, target, variant):
     if "s3cmd" not in harness.drivers:
         pytest.skip("--driver excludes s3cmd")
     driver = harness.driver("s3cmd", target.with_prefix(f"matrix-s3cmd-{variant}/"), variant)
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="config-matrix", scenario="s3cmd-put-20MiB", driver=driver) as chk:
         judge_transfer(chk, Upload("big.bin", pattern_body(BIG, 9)), driver.target, model,
                        AVOID[("s3cmd", "multipart")])
@@ -69,7 +69,7 @@ def test_s3cmd_bucket_location_unset(harness, target):
     if "s3cmd" not in harness.drivers:
         pytest.skip("--driver excludes s3cmd")
     driver = harness.driver("s3cmd", target.with_prefix("matrix-s3cmd-location/"), "location-unset")
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="config-matrix", scenario="s3cmd-location-unset-ls", driver=driver) as chk:
         res = chk.step(ListObjects("", "/"), model=model)
     if res.obs is None:
@@ -89,7 +89,7 @@ def test_aws_s3_high_level(harness, target, variant):
     if "awscli" not in harness.drivers:
         pytest.skip("--driver excludes awscli")
     driver = harness.driver("awscli", target.with_prefix(f"matrix-aws-{variant}/"), variant)
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="config-matrix", scenario="aws-s3-cp-small", driver=driver) as chk:
         chk.step(Put("small.txt", pattern_body(1000, 2), "text/plain"), model=model)
         chk.step(Get("small.txt"), model=model)
@@ -113,7 +113,7 @@ def test_boto3_transfer_20mib(harness, target, tuned):
         pytest.skip("--driver excludes boto3")
     variant = "upload-tuned" if tuned else "upload-default"
     driver = harness.driver("boto3", target.with_prefix(f"matrix-boto3-{variant}/"), "when_supported")
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="config-matrix", scenario=f"boto3-{variant}-20MiB", driver=driver) as chk:
         judge_transfer(chk, Upload("big.bin", pattern_body(BIG, 6), tuned), driver.target, model,
                        AVOID[("boto3", "upload")])
@@ -135,7 +135,7 @@ def test_presigned(harness, target, client, variant, signature, expected):
         pytest.skip(f"--driver excludes {client}")
     driver = harness.driver(client, target, variant)
     ensure_object(harness, target, "matrix/presigned.txt", b"presigned body")
-    model = BucketModel(len(target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(target)
     model.apply(Put("matrix/presigned.txt", b"presigned body"))
     with harness.check(group="config-matrix", scenario=f"presigned-{signature}", driver=driver) as chk:
         step = Presigned("matrix/presigned.txt", signature)

@@ -20,7 +20,7 @@ def test_written_by_one_read_by_all(harness, target, writer):
     if writer not in harness.drivers:
         pytest.skip(f"--driver excludes {writer}")
     base = target.with_prefix(f"cross-{writer}/")
-    model = BucketModel(len(base.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(base)
     put = Put(KEY, pattern_body(70_001, 3), "text/plain; charset=utf-8", (("origin", writer), ("n1", "hello world")),
               (("cache-control", "max-age=60"),))
     wdriver = harness.driver(writer, base)

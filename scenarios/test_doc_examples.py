@@ -72,7 +72,7 @@ def test_s3cmd_doc_listing(harness, target, scenario, doc, make):
     if "s3cmd" not in harness.drivers:
         pytest.skip("--driver excludes s3cmd")
     driver = harness.driver("s3cmd", target.with_prefix(f"doc-{scenario}/"), "doc")
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="doc-examples", scenario=scenario, driver=driver, notes=f"doc: {doc}") as chk:
         for k in ("doc/demo.png", "doc/sub/a.txt", "doc/sub/b.txt", "docs-not-this"):
             chk.step(Put(k, pattern_body(100, 1)), model=model)
@@ -84,7 +84,7 @@ def test_s3cmd_doc_put_get_rm(harness, target):
     if "s3cmd" not in harness.drivers:
         pytest.skip("--driver excludes s3cmd")
     driver = harness.driver("s3cmd", target.with_prefix("doc-put-get-rm/"), "doc")
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     body = pattern_body(300_000, 7)
     for scenario, step in (("s3cmd-put", Put("path/to/demo.png", body)), ("s3cmd-get", Get("path/to/demo.png")),
                            ("s3cmd-rm", Delete("path/to/demo.png")), ("s3cmd-get-after-rm", Get("path/to/demo.png"))):

@@ -33,7 +33,7 @@ def seeded_many(harness, target):
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda k: c.put_object(Bucket=base.bucket, Key=base.key(k), Body=b"m"), keys))
         d.close()
-        model = BucketModel(len(base.run_prefix.encode()), base.bucket)
+        model = BucketModel.for_target(base)
         for k in keys:
             model.apply(Put(k, b"m"))
         return model
@@ -55,7 +55,7 @@ def test_listing_past_1000(harness, target, client, delimiter):
 
 def test_zero_byte_object(harness, target, client):
     driver = harness.driver(client, target.with_prefix(f"probe-zero-{client}/"))
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="probes", scenario="zero-byte-object", driver=driver) as chk:
         chk.step(Put("empty", b""), model=model)
         chk.step(Get("empty"), model=model)
@@ -64,7 +64,7 @@ def test_zero_byte_object(harness, target, client):
 
 def test_put_etag_is_md5(harness, target, client):
     driver = harness.driver(client, target.with_prefix(f"probe-etag-{client}/"))
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     with harness.check(group="probes", scenario="put-etag-md5", driver=driver) as chk:
         for size in (1, 5 * 1024 * 1024 + 1):
             chk.step(Put(f"etag-{size}", pattern_body(size, 11)), model=model)
@@ -81,7 +81,7 @@ SUBPROCESS_KEYS = [ENCODED_KEYS[0], ENCODED_KEYS[3], ENCODED_KEYS[4]]
 
 def test_keys_encoded_differently(harness, target, client):
     driver = harness.driver(client, target.with_prefix(f"probe-enc-{client}/"))
-    model = BucketModel(len(driver.target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(driver.target)
     keys = ENCODED_KEYS if client == "boto3" else SUBPROCESS_KEYS
     with harness.check(group="probes", scenario="percent-encoding-keys", driver=driver) as chk:
         for i, key in enumerate(keys):
@@ -98,8 +98,8 @@ def test_keys_encoded_differently(harness, target, client):
 def test_key_length_limit(harness, target, client):
     """A key of exactly 1024 UTF-8 bytes is stored; 1025 bytes is refused with 400 KeyTooLongError."""
     driver = harness.driver(client, target.with_prefix(f"probe-keylen-{client}/"))
-    plen = len(driver.target.run_prefix.encode())
-    model = BucketModel(plen, target.bucket)
+    model = BucketModel.for_target(driver.target)
+    plen = model.prefix_len
     with harness.check(group="probes", scenario="key-length-limit", driver=driver) as chk:
         chk.step(Put("é" * ((1024 - plen) // 2) + "k" * ((1024 - plen) % 2), b"1024"), model=model)
         chk.step(Put("k" * (1025 - plen), b"1025"), model=model)

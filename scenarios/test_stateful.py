@@ -34,7 +34,7 @@ def make_machine(chk, driver, base_target):
             self.t = base_target.with_prefix(f"sm{next(_counter)}/")
             driver.target = self.t
             chk.new_example()
-            self.model = BucketModel(prefix_len=len(self.t.run_prefix.encode()), bucket=self.t.bucket)
+            self.model = BucketModel.for_target(self.t)
 
         def _run(self, step):
             chk.log(step)

@@ -82,7 +82,7 @@ FAULTS = [
 
 def _check(ctx, target, scenario_fn, name):
     driver = ctx.driver("boto3", target, "when_required")
-    model = BucketModel(len(target.run_prefix.encode()), target.bucket)
+    model = BucketModel.for_target(target)
     with ctx.check(group="faults", scenario=name, driver=driver) as chk:
         scenario_fn(chk, model)
     return chk.record

@@ -24,8 +24,8 @@ CLIENTS = [("boto3", "when_required"), ("s3cmd", None), ("awscli", None)]
 
 
 def _key_too_long(chk, target):
-    plen = len(target.run_prefix.encode())
-    chk.step(Put("k" * (1025 - plen), b"1025"), model=BucketModel(plen, target.bucket))
+    model = BucketModel.for_target(target)
+    chk.step(Put("k" * (1025 - model.prefix_len), b"1025"), model=model)
 
 
 def _wrong_secret(chk, target):

@@ -172,7 +172,7 @@ def test_cleanup_deletes_exactly_the_keys_the_run_wrote(ctx, emulator, creds):
     c.put_object(Bucket=BUCKET, Key="keep/me", Body=b"x")
     c.put_object(Bucket=BUCKET, Key="s3-conformance/another-run/keep", Body=b"x")
     target = make_target(emulator.endpoint_url, creds, ctx.run_id)
-    model = BucketModel(len(target.run_prefix.encode()), BUCKET)
+    model = BucketModel.for_target(target)  # target.bucket is BUCKET
     for client in ("boto3", "s3cmd"):
         d = ctx.driver(client, target.with_prefix(client + "/"))
         with ctx.check(group="safety", scenario="writes", driver=d) as chk:
