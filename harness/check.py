@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
-from harness import moto_ledger
 from harness.judge import Difference, compare, unsupported_verdict, verdict_for
+from harness.ledgers import moto as moto_ledger
 from harness.model import BucketModel, Expected
 from harness.observation import Observation
+from harness.profile import Profile
 from harness.results import CheckRecord, NotApplicable
 from harness.safety import raise_if_interrupted
 from harness.steps import Delete, Put, Step, Unsupported, written_key
@@ -71,6 +72,10 @@ class Check:
                                driver.settings())
 
     @property
+    def _profile(self) -> Profile:
+        return getattr(self.ctx, "profile", Profile.SERVICE)
+
+    @property
     def id(self) -> str:
         t = self.target
         return f"{self.group}/{self.scenario}/{self.client}[{self.driver.variant}]/{t.scheme}-{t.addressing_style}"
@@ -97,7 +102,7 @@ class Check:
             self.results.append(res)
             return res
         if unsupported:
-            verdict, diffs = unsupported_verdict(obs)
+            verdict, diffs = unsupported_verdict(obs, self._profile)
         else:
             diffs = compare(expected, obs)
             verdict = verdict_for(obs, diffs)
@@ -124,7 +129,7 @@ class Check:
             if op not in self.operations:
                 self.operations.append(op)
         if unsupported:
-            verdict, diffs = unsupported_verdict(obs)
+            verdict, diffs = unsupported_verdict(obs, self._profile)
         else:
             diffs = compare(expected, obs)
             verdict = verdict_for(obs, diffs)
@@ -212,10 +217,10 @@ class Check:
         obs_dict = d.obs.to_dict() if d.obs else None
         wire = obs_dict.pop("wire") if obs_dict else []
         notes = [self.notes, *(f"n/a: {x}" for x in dict.fromkeys(r.na_reason for r in self.results if r.na_reason))]
-        if t.name == "moto" and d.verdict == "gap" and d.adapted is not None:
-            known = moto_ledger.explain(d.adapted, d.diffs)
-            if known:
-                notes.append("known moto deviation: " + ", ".join(e.id for e in known))
+        ledger = getattr(self.ctx, "ledger", None)
+        known = ledger.explain(d.adapted, d.diffs) if ledger and d.verdict == "gap" and d.adapted is not None else None
+        if known:
+            notes.append(f"known {ledger.name} deviation: " + ", ".join(e.id for e in known))
         rec = CheckRecord(
             id=self.id, group=self.group, scenario=self.scenario, operations=list(self.operations),
             client=self.client, variant=self.driver.variant, scheme=t.scheme, addressing=t.addressing_style,

@@ -125,8 +125,9 @@ class NotApplicable:
 class ResultStore:
     """Collects records for the session and writes results.json (also from xdist workers, merged)."""
 
-    def __init__(self, run_id: str, seed, target_name: str):
+    def __init__(self, run_id: str, seed, target_name: str, profile: str = "service"):
         self.run_id = run_id
+        self.profile = profile  # harness/profile.py: what the run is judged against
         self.seed = seed
         self.target_name = target_name
         self.started = time.time()
@@ -158,6 +159,7 @@ class ResultStore:
             "run_id": self.run_id,
             "seed": self.seed,
             "target": self.target_name,
+            "profile": self.profile,
             "targets": self.targets,
             "clients": self.clients,
             "started": self.started,

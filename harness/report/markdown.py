@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from harness.report.build import ordered_checks
+from harness.report.build import PROFILES, ordered_checks
 from harness.report.text import client_label, compact, differences_line, ms, squeeze
 from harness.report.verdicts import DEFINITIONS, SYMBOL, VERDICTS
 
@@ -119,6 +119,9 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
     endpoints = ", ".join(f"{md_code(e['endpoint'])} ({md_text(e['scheme'])}, {md_text(e['addressing_style'])})"
                           for e in report["target"]["endpoints"]) or "–"
     dur = f" ({run['duration']:.0f} s)" if isinstance(run["duration"], (int, float)) else ""
+    profile = report["target"].get("profile", "service")
+    out.append(f"Judged against: **{md_text(PROFILES.get(profile, profile))}** (profile {md_code(profile)})")
+    out.append("")
     out.append(f"Run {md_code(run['id'])} · seed {md_code(run['seed'])} · {md_text(run['started'] or '?')} → "
                f"{md_text(run['finished'] or '?')}{dur} · endpoints: {endpoints}")
     out.append("")

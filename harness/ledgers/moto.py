@@ -8,9 +8,7 @@ When moto is the *target*, the ledger excuses nothing: a deviation is a gap, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from harness.ledgers.entry import Ledger, LedgerEntry
 from harness.steps import (
     Get,
     Head,
@@ -18,20 +16,10 @@ from harness.steps import (
     Presigned,
     Put,
     SigV2,
-    Step,
     UnknownAccessKey,
     Unsupported,
     WrongSecret,
 )
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    id: str
-    title: str
-    reason: str
-    link: str
-    applies: Callable[[Step, object], bool]  # (step, Difference) -> covered?
 
 
 def _kinds(*types):
@@ -122,16 +110,6 @@ LEDGER: tuple[LedgerEntry, ...] = (
     ),
 )
 
-BY_ID = {e.id: e for e in LEDGER}
-
-
-def explain(step: Step, diffs) -> list[LedgerEntry] | None:
-    """The entries that together cover every difference, or None when one is not covered."""
-    used: list[LedgerEntry] = []
-    for d in diffs:
-        entry = next((e for e in LEDGER if e.applies(step, d)), None)
-        if entry is None:
-            return None
-        if entry not in used:
-            used.append(entry)
-    return used
+MOTO = Ledger("moto", "moto 5.2.x (server mode)", LEDGER)
+BY_ID = MOTO.by_id
+explain = MOTO.explain
