@@ -4,8 +4,9 @@
 loopback (``-ip``/``-ip.bind``; each gRPC port is its HTTP port + 10000, so the ports are chosen in pairs), and
 ``-master.telemetry=false`` because SeaweedFS reports to an outside host by default
 (https://github.com/seaweedfs/seaweedfs/blob/master/weed/telemetry/). Identities come from an ``-s3.config`` file
-(mode 0600 in a 0700 directory): the run's account, and a second one owning ``<bucket>-other`` for the
-"bucket of another account" check.
+(mode 0600 in a 0700 directory): the run's identity, and a second one with ``<bucket>-other``. SeaweedFS has no
+accounts that own buckets (an identity with unscoped actions reaches every bucket), so the "bucket of another
+account" check is not applicable to it (harness/kinds/seaweedfs.py).
 """
 
 from __future__ import annotations
@@ -47,15 +48,15 @@ def weed_binary() -> str | None:
     return here if os.access(here, os.X_OK) else shutil.which("weed")
 
 
-#: the bucket the unsupported-operation probes create and delete (harness/drivers/*: <bucket>-created-by-harness)
-CREATED_SUFFIX = "-created-by-harness"
+ACTIONS = ("Admin", "Read", "List", "Tagging", "Write", "ReadAcp", "WriteAcp")
 
 
-def _identity(name: str, acct: Account) -> dict:
-    # each account may act on its own buckets only, as an S3 account on the buckets it owns: with unscoped
-    # actions SeaweedFS lets any identity into every bucket, and "a bucket of another account" could not be tried
-    actions = [f"{a}:{b}" for a in ("Admin", "Read", "List", "Tagging", "Write")
-               for b in (acct.bucket, acct.bucket + CREATED_SUFFIX)]
+def _identity(name: str, acct: Account, scoped: bool) -> dict:
+    """SeaweedFS has identities, not accounts: an identity with unscoped actions reaches every bucket. The run's
+    identity is unscoped, as the owner of an S3 account is on its own account (so a missing bucket is
+    404 NoSuchBucket, not 403: a scoped identity is refused before the bucket is looked up); the second one is
+    scoped to its own bucket."""
+    actions = [f"{a}:{acct.bucket}" if scoped else a for a in ACTIONS]
     return {"name": name, "credentials": [{"accessKey": acct.access_key, "secretKey": acct.secret_key}],
             "actions": actions}
 
@@ -97,8 +98,8 @@ def seaweedfs_server(main: Account, other: Account, log_dir: str) -> Iterator[Ru
         data = os.path.join(work, "data")
         os.mkdir(data)
         config = os.path.join(work, "s3.json")
-        _write_private(config, json.dumps({"identities": [_identity("conformance", main),
-                                                          _identity("other", other)]}))
+        _write_private(config, json.dumps({"identities": [_identity("conformance", main, False),
+                                                          _identity("other", other, True)]}))
         argv = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 "-master.telemetry=false",  # on by default, and it phones home
                 f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
