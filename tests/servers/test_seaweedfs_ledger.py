@@ -1,10 +1,71 @@
-"""One test per seaweedfs ledger entry (harness/ledgers/seaweedfs.py), against a real seaweedfs started by the harness; each FAILS
-when seaweedfs stops deviating from S3 (then delete the entry and its test). Run with S3_SERVER_TESTS=seaweedfs
-(tox -e seaweedfs)."""
+"""One test per SeaweedFS ledger entry (harness/ledgers/seaweedfs.py), against a real ``weed mini`` started by the
+harness; each FAILS when SeaweedFS stops deviating from S3 (then delete the entry and its test).
+Run with S3_SERVER_TESTS=seaweedfs (tox -e seaweedfs)."""
 
 from __future__ import annotations
 
-from harness.ledgers import seaweedfs as ledger  # noqa: F401 - the entries the tests below name
-from tests.servers.conftest import s3_client  # noqa: F401
+import urllib.error
+import urllib.request
+
+from botocore.exceptions import ClientError
+
+from harness.ledgers.seaweedfs import SEAWEEDFS
+from tests.harness.ledger_support import deviation
+from tests.servers.conftest import s3_client
 
 SERVER = "seaweedfs"
+PREFIX = "s3-conformance/ledger/"
+
+
+def status_of(fn, **kw) -> int:
+    try:
+        return fn(**kw)["ResponseMetadata"]["HTTPStatusCode"]
+    except ClientError as e:
+        return e.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@deviation(SEAWEEDFS, "seaweedfs-default-content-type")
+def test_default_content_type(server):
+    c = s3_client(server)
+    c.put_object(Bucket=server.bucket, Key=PREFIX + "empty", Body=b"")
+    # S3: binary/octet-stream
+    assert c.head_object(Bucket=server.bucket, Key=PREFIX + "empty")["ContentType"] == "application/octet-stream"
+
+
+@deviation(SEAWEEDFS, "seaweedfs-content-type-sniffed")
+def test_content_type_sniffed(server):
+    c = s3_client(server)
+    c.put_object(Bucket=server.bucket, Key=PREFIX + "text", Body=b"plain words\n")
+    # S3: binary/octet-stream
+    assert c.head_object(Bucket=server.bucket, Key=PREFIX + "text")["ContentType"].startswith("text/plain")
+
+
+@deviation(SEAWEEDFS, "seaweedfs-1024-byte-key-refused")
+def test_1024_byte_key_refused(server):
+    key = PREFIX + "k" * (1024 - len(PREFIX))
+    assert len(key.encode()) == 1024
+    # S3: 200 (a key may be 1024 bytes)
+    assert status_of(s3_client(server).put_object, Bucket=server.bucket, Key=key, Body=b"x") == 400
+
+
+@deviation(SEAWEEDFS, "seaweedfs-next-marker-without-delimiter")
+def test_next_marker_without_delimiter(server):
+    c = s3_client(server)
+    for k in ("a", "b", "c"):
+        c.put_object(Bucket=server.bucket, Key=PREFIX + "list/" + k, Body=b"x")
+    r = c.list_objects(Bucket=server.bucket, Prefix=PREFIX + "list/", MaxKeys=2)
+    assert r["IsTruncated"] and r.get("NextMarker") == PREFIX + "list/b"  # S3: no NextMarker without a delimiter
+
+
+@deviation(SEAWEEDFS, "seaweedfs-sigv2-accepted")
+def test_sigv2_accepted(server):
+    c = s3_client(server)
+    c.put_object(Bucket=server.bucket, Key=PREFIX + "p", Body=b"x")
+    url = s3_client(server, signature="s3").generate_presigned_url(
+        "get_object", Params={"Bucket": server.bucket, "Key": PREFIX + "p"})
+    assert "Signature=" in url and "X-Amz-Signature" not in url  # really a SigV2 URL
+    try:
+        status = urllib.request.urlopen(url).status  # noqa: S310 - the loopback server of this test
+    except urllib.error.HTTPError as e:
+        status = e.code
+    assert status == 200  # S3: 400 InvalidRequest (SigV4 only)
