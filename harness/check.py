@@ -97,6 +97,7 @@ class Check:
                 raise ValueError("a step needs a model or an explicit expectation")
             expected = model.apply(adapted)
         obs = self.driver.run(adapted)
+        self._note_outcome(adapted, obs)
         if obs.outcome == "not_applicable":  # the client decided not to send the request at all
             res = StepResult(step, None, None, obs=obs, na_reason=obs.note)
             self.results.append(res)
@@ -120,7 +121,9 @@ class Check:
             self.not_applicable(step, adapted)
             return adapted, None
         self._track(adapted)
-        return adapted, self.driver.run(adapted)
+        obs = self.driver.run(adapted)
+        self._note_outcome(adapted, obs)
+        return adapted, obs
 
     def judge(self, step: Step, obs: Observation, *, expected: Expected | None = None,
               unsupported: bool = False) -> StepResult:
@@ -150,6 +153,14 @@ class Check:
         bucket = getattr(step, "bucket", None) or self.target.bucket
         for k in (rel, rel + ".copy") if isinstance(step, Unsupported) else (rel,):
             self.ctx.tracker_for(self.driver.target).track(bucket, self.driver.target.key(k))
+
+    def _note_outcome(self, step: Step, obs: Observation) -> None:
+        """Tell the cleanup whether the server created the key a PUT named (a refused key is no leftover)."""
+        rel = written_key(step)
+        if rel is None or isinstance(step, Unsupported):
+            return
+        bucket = getattr(step, "bucket", None) or self.target.bucket
+        self.ctx.tracker_for(self.driver.target).outcome(bucket, self.driver.target.key(rel), obs.status)
 
     def _judge_reference(self, res: StepResult) -> None:
         ref_obs = self.ctx.reference.run(self.driver.target, res.adapted)

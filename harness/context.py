@@ -110,11 +110,13 @@ class HarnessContext:
     def cleanup(self) -> None:
         for tracker, target in list(self._trackers.values()):
             keys = tracker.keys()
+            # keys the server refused to create (every PUT of them 4xx) are no leftovers: counted, not deleted
+            self.store.cleanup["refused"] = self.store.cleanup.get("refused", 0) + len(tracker.refused())
             self.store.cleanup["attempted"] += len(keys)
             deleted, failed = delete_keys(target, keys)
             self.store.cleanup["deleted"] += deleted
             self.store.cleanup["failed"] += failed
-            for bucket, key in keys:
+            for bucket, key in keys + tracker.refused():
                 if not any(f["key"] == key for f in failed):
                     tracker.forget(bucket, key)
 

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from harness.context import HarnessContext
 from harness.kinds import KINDS
+from harness.safety import shorten
 from harness.targets import ConfigError, new_run_id
 
 GROUPS = ("doc-examples", "stateful", "cross-client", "negative", "config-matrix", "probes")
@@ -182,9 +183,11 @@ def pytest_sessionfinish(session, exitstatus):
     tr = session.config.pluginmanager.get_plugin("terminalreporter")
     totals = ctx.store.to_dict()["totals"]
     failed = ctx.store.cleanup["failed"]
+    refused = ctx.store.cleanup.get("refused", 0)
     line = (f"harness: {path} ({', '.join(f'{k} {v}' for k, v in totals.items())}); seed {ctx.seed}; "
             f"cleanup deleted {ctx.store.cleanup['deleted']} key(s)"
-            + (f", could NOT delete {len(failed)}: {[f['key'] for f in failed][:10]}" if failed else ""))
+            + (f", {refused} key(s) refused by the server were never created" if refused else "")
+            + (f", could NOT delete {len(failed)}: {[shorten(f['key']) for f in failed][:10]}" if failed else ""))
     if tr is not None:
         tr.write_line(line)
     else:

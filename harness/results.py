@@ -135,7 +135,8 @@ class ResultStore:
         self.not_applicable: list[NotApplicable] = []
         self.targets: dict[str, dict] = {}
         self.clients: dict[str, dict] = {}
-        self.cleanup: dict = {"deleted": 0, "failed": [], "attempted": 0}
+        # refused: tracked keys the server refused to create (never written, so neither deleted nor leftovers)
+        self.cleanup: dict = {"deleted": 0, "failed": [], "attempted": 0, "refused": 0}
         self._lock = threading.Lock()
 
     def add(self, record: CheckRecord) -> None:
@@ -182,6 +183,7 @@ class ResultStore:
             c = data.get("cleanup", {})
             self.cleanup["deleted"] += c.get("deleted", 0)
             self.cleanup["attempted"] += c.get("attempted", 0)
+            self.cleanup["refused"] = self.cleanup.get("refused", 0) + c.get("refused", 0)
             self.cleanup["failed"] += c.get("failed", [])
 
     def write(self, report_dir: str) -> str:

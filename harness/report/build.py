@@ -207,6 +207,7 @@ def build_report(results: str | os.PathLike[str] | Mapping[str, Any], *, secrets
         "latency": latency(checks, timings_of),
         "not_applicable": [_na(x) for x in na],
         "cleanup": {"attempted": int(_num(cleanup.get("attempted"))), "deleted": int(_num(cleanup.get("deleted"))),
+                    "refused": int(_num(cleanup.get("refused"))),
                     "failed": [f for f in cleanup.get("failed") or [] if isinstance(f, dict)]},
         "warnings": warnings,
     }

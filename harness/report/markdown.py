@@ -154,7 +154,8 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
         out += ["### Warnings", ""]
         out += [f"- {md_text(w)}" for w in report["warnings"]]
         for f in report["cleanup"]["failed"][:20]:
-            out.append(f"- cleanup could not delete {md_code(f.get('key', '?'))}: {md_text(compact(f, 200))}")
+            out.append(f"- cleanup could not delete {md_code(squeeze(str(f.get('key', '?'))))}: "
+                       f"{md_text(compact(f, 200))}")
         out.append("")
     out.append(f"<sub>Full details (expected vs observed, wire exchanges, reproductions): {html.escape(html_name)}, "
                "report.json, junit.xml.</sub>")
