@@ -43,6 +43,8 @@ def _plain(v):
 def compare(exp: Expected, obs: Observation) -> list[Difference]:
     """Every difference between what S3 would do and what was observed, on fields both sides define."""
     diffs: list[Difference] = []
+    if exp.first_attempt_status is not None and obs.wire and obs.wire[0].status != exp.first_attempt_status:
+        diffs.append(Difference("first attempt", exp.first_attempt_status, obs.wire[0].status))
     if obs.status != exp.status:
         diffs.append(Difference("status", exp.status, obs.status))
         if obs.outcome == "client_failure" and obs.note:
