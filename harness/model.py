@@ -81,7 +81,8 @@ class BucketModel:
     # -------------------------------------------------------------- dispatch
     def apply(self, step: Step) -> Expected:
         if isinstance(step, ListBuckets):
-            return Expected(200, bucket_listed=self.bucket, reason="ListBuckets lists the run's bucket", rule="bucket.list")
+            return Expected(200, bucket_listed=self.bucket, reason="ListBuckets lists the run's bucket",
+                            rule="bucket.list")
         if isinstance(step, HeadBucket):
             return Expected(200, reason="HeadBucket on an existing bucket", rule="bucket.head")
         if isinstance(step, Put):

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.group("negative")
 PROBE_KEY = "negative/probe.txt"
 SIGNATURE = Expected(403, "SignatureDoesNotMatch", rule="auth.wrong-secret")
 UNKNOWN = Expected(403, "InvalidAccessKeyId", rule="auth.unknown-key")
+NO_BUCKET = Expected(404, "NoSuchBucket", rule="bucket.missing")
 SIGV2_QUERY = Expected(400, "InvalidRequest", rule="auth.sigv2-query")
 
 
@@ -54,8 +55,8 @@ CASES = [
     ("unknown-key-list-buckets", lambda t: UnknownAccessKey(ListBuckets()), UNKNOWN),
     ("unknown-key-get", lambda t: UnknownAccessKey(Get(PROBE_KEY)), UNKNOWN),
     ("missing-bucket-head", lambda t: MissingBucket(HeadBucket()), Expected(404, rule="bucket.head-missing")),
-    ("missing-bucket-list", lambda t: MissingBucket(ListObjects()), Expected(404, "NoSuchBucket", rule="bucket.missing")),
-    ("missing-bucket-get", lambda t: MissingBucket(Get(PROBE_KEY)), Expected(404, "NoSuchBucket", rule="bucket.missing")),
+    ("missing-bucket-list", lambda t: MissingBucket(ListObjects()), NO_BUCKET),
+    ("missing-bucket-get", lambda t: MissingBucket(Get(PROBE_KEY)), NO_BUCKET),
     ("missing-key-get", lambda t: Get("negative/absent"), Expected(404, "NoSuchKey", rule="get.missing-key")),
     ("missing-key-head", lambda t: Head("negative/absent"), Expected(404, rule="get.missing-key")),
     ("foreign-bucket-head", lambda t: HeadBucket(bucket=t.foreign_bucket) if t.foreign_bucket else None,
