@@ -25,7 +25,7 @@ LEDGER: tuple[LedgerEntry, ...] = (
         link=CEPH + "rgw_auth_s3.cc (AWSv2 authentication)",
         applies=lambda step, diff: isinstance(step, SigV2)
         or (isinstance(step, Presigned) and step.signature != "s3v4"),
-        fields=("status", "error_code"),
+        fields=("status", "error_code", "first attempt"),  # first attempt: s3cmd's SigV2 try, before a retry
         aws="https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList "
             "(InvalidRequest: Please use AWS4-HMAC-SHA256)",
         observed="200 (or 403 SignatureDoesNotMatch) instead of 400 InvalidRequest",

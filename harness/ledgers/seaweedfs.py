@@ -82,9 +82,27 @@ LEDGER: tuple[LedgerEntry, ...] = (
         link="https://github.com/seaweedfs/seaweedfs/blob/master/weed/s3api/auth_signature_v2.go",
         applies=lambda step, diff: isinstance(step, SigV2)
         or (isinstance(step, Presigned) and step.signature != "s3v4"),
-        fields=("status", "error_code"),
+        fields=("status", "error_code", "first attempt"),  # first attempt: s3cmd's SigV2 try, before a retry
         aws=SIGV4_ONLY_DOC + " (InvalidRequest: Please use AWS4-HMAC-SHA256)",
         observed="200 (or 403 SignatureDoesNotMatch) instead of 400 InvalidRequest",
+    ),
+)
+
+LEDGER += (
+    LedgerEntry(
+        id="seaweedfs-dot-segment-key-refused",
+        title="SeaweedFS refuses a key with a '.' or '..' path segment",
+        reason="An S3 key is any sequence of UTF-8 characters up to 1024 bytes, and S3 does not normalise the "
+               "request path: 'a/../../' is stored under exactly that key; SeaweedFS answers such a PUT "
+               "400 InvalidRequest.",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api",
+        applies=lambda step, diff: isinstance(step, Put) and any(seg in (".", "..") for seg in step.key.split("/"))
+        and diff.expected == 200 and diff.observed == 400,
+        fields=("status",),
+        aws="https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (a key is a sequence of "
+            "Unicode characters whose UTF-8 encoding is at most 1,024 bytes; '.' and '..' segments are named there "
+            "as needing care by clients, not refused)",
+        observed="400 InvalidRequest",
     ),
 )
 

@@ -69,3 +69,11 @@ def test_sigv2_accepted(server):
     except urllib.error.HTTPError as e:
         status = e.code
     assert status == 200  # S3: 400 InvalidRequest (SigV4 only)
+
+
+@deviation(SEAWEEDFS, "seaweedfs-dot-segment-key-refused")
+def test_dot_segment_key_refused(server):
+    c = s3_client(server)
+    assert status_of(c.put_object, Bucket=server.bucket, Key=PREFIX + "plain/x", Body=b"x") == 200
+    # S3: 200, stored under exactly this key
+    assert status_of(c.put_object, Bucket=server.bucket, Key=PREFIX + "dots/../../", Body=b"x") == 400
