@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 
+from harness.servers.process import ServerError, wait_until
 from tests.servers.conftest import ENABLE, _server_target
 
 CHILD = textwrap.dedent("""
@@ -99,7 +100,11 @@ def test_no_daemon_outlives_the_harness(started, how):
             os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             pass
-    assert not [p for p in pids if _alive(p)], f"{name} left processes behind after {how}"
+    # a SIGKILLed daemon needs a moment to be torn down (RGW's OSD frees its memstore): wait, bounded
+    try:
+        wait_until(lambda: not any(_alive(p) for p in pids), timeout=60, what="the daemons to exit", interval=0.2)
+    except ServerError:
+        pytest.fail(f"{name} left processes behind after {how}: {[p for p in pids if _alive(p)]}")
 
 
 def test_enabling_variable_is_documented():
