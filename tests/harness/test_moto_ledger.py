@@ -120,3 +120,14 @@ def test_ledger_explains_only_covered_differences():
     key_entry = moto_ledger.explain(Put("k" * 1000), [Difference("status", 400, 200)])
     assert key_entry and key_entry[0].id == "moto-key-too-long-accepted"
     assert moto_ledger.explain(Get("k"), [Difference("body", "a", "b")]) is None
+
+
+def test_supports_everything_excuses_only_the_service_profiles_extra():
+    from harness.judge import Difference
+    from harness.steps import Unsupported
+
+    extra = Difference("status", "501 NotImplemented (unsupported by the service)", 200)
+    assert moto_ledger.explain(Unsupported("DeleteBucket"), [extra])[0].id == "moto-supports-everything"
+    # a DeleteBucket that moto refused (404: the bucket was not there) is a real answer to judge, not excused
+    refused = Difference("status", "2xx (S3 implements the operation)", "404 NoSuchBucket")
+    assert moto_ledger.explain(Unsupported("DeleteBucket"), [refused]) is None
