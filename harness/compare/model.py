@@ -4,7 +4,8 @@ A row is a check without its endpoint label (``group/scenario/client[variant]``)
 HTTP and HTTPS, RGW over HTTP only, so the row compares what each implementation did wherever it ran it. A cell
 holds each of that implementation's checks of the row; it shows the most urgent verdict (harness.report.verdicts
 SEVERITY) and links to the check that has it in that run's report.html. A row *differs* when its cells do not all
-show the same verdict; differing rows come first.
+show the same verdict — counting a service-profile run's limitation (a clean 501 for an operation outside the
+seven) as the same as a full-S3 run's pass: each is what its profile expects; differing rows come first.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ class Cell:
     verdict: str
     checks: tuple[dict[str, Any], ...]  # every check of the row in this run
     deciding: dict[str, Any]  # the first check with the cell's verdict
+    profile: str = "service"  # what its run was judged against (harness/profile.py)
+
+    @property
+    def comparable(self) -> str:
+        """The verdict as rows compare it: a clean refusal of an operation outside the service's seven is what a
+        run judged as the service should show, as a full-S3 run should accept it; both behave as expected."""
+        return "pass" if self.verdict == "limitation" and self.profile == "service" else self.verdict
 
     def count(self) -> str:
         n = sum(c["verdict"] == self.verdict for c in self.checks)
@@ -58,7 +66,7 @@ class Row:
 
     @property
     def differs(self) -> bool:
-        return len({c.verdict for c in self.cells.values()}) > 1
+        return len({c.comparable for c in self.cells.values()}) > 1
 
 
 def row_key(check_id: str) -> str:
@@ -98,7 +106,7 @@ def compare(runs: list[Run]) -> list[Row]:
             checks.sort(key=lambda c: c["id"])
             verdict = worst(c["verdict"] for c in checks) or "error"
             deciding = next(c for c in checks if c["verdict"] == verdict)
-            rows.setdefault(key, Row(key)).cells[run.name] = Cell(verdict, tuple(checks), deciding)
+            rows.setdefault(key, Row(key)).cells[run.name] = Cell(verdict, tuple(checks), deciding, run.profile)
     return sorted(rows.values(), key=lambda r: (not r.differs, r.key))
 
 

@@ -15,7 +15,9 @@ TITLE = "S3 compatibility: check × implementation"
 READING = ("One row per check (group/scenario/client[variant]), one column per implementation. A cell shows the "
            "most urgent verdict among that implementation's runs of the check (over its schemes and addressing "
            "styles; \"(1 of 2)\" when they disagree) and links to that check in the run's report.html. Rows whose "
-           "cells differ come first; under the table, each differing cell says why (the differing fields, and "
+           "cells differ come first (a limitation of a run judged as the service and a pass of one judged as full "
+           "S3 count as the same: each is what its profile expects); under the table, each differing cell says "
+           "why (the differing fields, and "
            "the ledger entry that explains a known deviation).")
 
 
