@@ -38,7 +38,7 @@ def verdict(outcome, workload, tmp_path) -> dict:
 
 @pytest.mark.parametrize("store", ["memory", "data_dir"])
 def test_32_users_on_hot_keys_see_a_consistent_emulator(store, tmp_path):
-    w = short(users=32, duration=3.0, keys=16, hot_keys=2)
+    w = short(users=32, duration=2.0, keys=16, hot_keys=2)
     out = campaign("emulator", w, Distribution(), data_dir=str(tmp_path / "d") if store == "data_dir" else None,
                    workdir=str(tmp_path), say=lambda *_: None)
     r = verdict(out, w, tmp_path)
@@ -60,8 +60,8 @@ def _assert_minimal(anomalies):
 
 
 def test_a_stale_cdn_cache_is_caught_with_minimal_histories(emulator, tmp_path):
-    w = short(users=8, duration=2.5, keys=2, hot_keys=1)
-    with FaultyCDN(emulator.endpoint_url, StaleCache(ttl=1.5)) as cdn:
+    w = short(users=8, duration=2.0, keys=2, hot_keys=1)
+    with FaultyCDN(emulator.endpoint_url, StaleCache(ttl=1.0)) as cdn:
         out = run_live(cdn.url, emulator.load_credentials, w, tmp_path)
         assert cdn.server  # the proxy was in the path
     anomalies = check(out.history.ops, key_slots=w.keys, eps=out.history.skew)
@@ -75,8 +75,8 @@ def test_a_stale_cdn_cache_is_caught_with_minimal_histories(emulator, tmp_path):
 
 
 def test_an_edge_serving_deleted_objects_is_caught(emulator, tmp_path):
-    w = short(users=8, duration=2.5, keys=2, hot_keys=1)
-    zombie = Zombie(ttl=1.5)
+    w = short(users=8, duration=2.0, keys=2, hot_keys=1)
+    zombie = Zombie(ttl=1.0)
     with FaultyCDN(emulator.endpoint_url, zombie) as cdn:
         out = run_live(cdn.url, emulator.load_credentials, w, tmp_path)
     assert zombie.hits > 0
@@ -89,7 +89,7 @@ def test_an_edge_serving_deleted_objects_is_caught(emulator, tmp_path):
 
 
 def test_two_processes_give_one_merged_history(emulator, tmp_path):
-    w = short(users=8, duration=2.5)
+    w = short(users=8, duration=2.0)
     out = run_live(emulator.endpoint_url, emulator.load_credentials, w, tmp_path,
                    Distribution(mode="processes", processes=2))
     h = out.history
@@ -104,7 +104,7 @@ def test_a_master_and_two_separately_started_workers(emulator, tmp_path):
     port = free_port()
     env = {**os.environ, **live_env(emulator.endpoint_url, emulator.load_credentials)}
     master = subprocess.Popen([sys.executable, "-m", "harness.load", "--target", "live", "--master",
-                               "--expect-workers", "2", "--master-bind-port", str(port), "--duration", "2.5",
+                               "--expect-workers", "2", "--master-bind-port", str(port), "--duration", "2",
                                "--users", "8", "--spawn-rate", "8", "--think-time", "0,0.01", "--keys", "4",
                                "--report-dir", str(tmp_path / "r"),
                                "--keep-history", str(tmp_path / "h")], env=env, stdout=subprocess.PIPE,
