@@ -55,7 +55,8 @@ def timeline(h: History) -> dict:
     points = []
     for (name, i), ops in sorted(slices.items(), key=lambda kv: (OPERATIONS.index(kv[0][0]), kv[0][1])):
         lat = _latency(ops)
-        points.append({"operation": name, "t": round(i * width, 3), "rps": round(len(ops) / width, 3),
+        covered = min(width, span - i * width) if span > i * width else width  # the last slice may be partial
+        points.append({"operation": name, "t": round(i * width, 3), "rps": round(len(ops) / max(covered, 0.1), 3),
                        "errors": sum(not ok(o) for o in ops), "p50": lat["p50"], "p95": lat["p95"],
                        "p99": lat["p99"]})
     return {"slice_seconds": width, "points": points}
