@@ -33,7 +33,7 @@ def live_env(endpoint_url: str, creds: tuple[str, str]) -> dict[str, str]:
 def short(users: int = 8, duration: float = 2.5, keys: int = 4, hot_keys: int = 2, **kw) -> Workload:
     return Workload(mix=dict(HOT_MIX), sizes=dict(SMALL_SIZES), keys=keys, hot_keys=hot_keys, hot_share=0.7,
                     users=users, spawn_rate=float(users), think_time=(0.0, 0.01), duration=duration,
-                    max_requests=20000, seed=kw.pop("seed", 7), **kw)
+                    max_requests=kw.pop("max_requests", 20000), seed=kw.pop("seed", 7), **kw)
 
 
 def run_live(endpoint_url: str, creds, workload: Workload, tmp_path, dist: Distribution | None = None):

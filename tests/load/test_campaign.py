@@ -126,6 +126,7 @@ def test_a_master_and_two_separately_started_workers(emulator, tmp_path):
     assert rep["load"]["consistency"]["verdict"] == "consistent"
     assert len({w["worker"] for w in rep["load"]["generator"]["workers"]}) == 2
     assert "consistency: consistent" in out and emulator.load_credentials[1] not in out
+    assert emulator.load_credentials[1] not in (tmp_path / "h" / "locust.log").read_text()
     assert leftover_keys(emulator) == []
 
 
@@ -175,3 +176,23 @@ def test_live_without_variables_exits_2(monkeypatch, capsys):
         monkeypatch.delenv(k, raising=False)
     assert main(["--target", "live"]) == 2
     assert "is not set: the live target needs it" in capsys.readouterr().err
+
+
+def test_the_request_cap_ends_the_run(emulator, tmp_path):
+    w = short(users=4, duration=60.0, max_requests=40)  # the cap, not the duration, ends this run
+    out = run_live(emulator.endpoint_url, emulator.load_credentials, w, tmp_path)
+    assert 0 < len(out.history.ops) <= 40
+    assert sum(s.requests for s in out.history.workers) <= 40
+    assert leftover_keys(emulator) == []
+
+
+def test_locust_is_headless_and_listens_on_loopback_only():
+    from harness.load.run import locust_command
+
+    w = short()
+    for dist in (Distribution(), Distribution(mode="processes", processes=2), Distribution(mode="master",
+                                                                                          expect_workers=2)):
+        cmd = locust_command(w, dist, "s3-conformance/r/load/", "/tmp/h.jsonl")
+        assert "--headless" in cmd and "--web-host" not in cmd and "--otel" not in cmd
+        if dist.mode != "local":
+            assert cmd[cmd.index("--master-bind-host") + 1] == "127.0.0.1"
