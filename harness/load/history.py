@@ -123,7 +123,9 @@ def load_history(path: str) -> History:
         elif "hello" in line:
             announced.append(line["hello"])
         elif "clock" in line:
-            clocks[line["clock"]["worker"]] = line["clock"]
+            c = line["clock"]
+            if c["worker"] not in clocks or c["uncertainty"] < clocks[c["worker"]]["uncertainty"]:
+                clocks[c["worker"]] = c  # the ping with the shortest round trip bounds the offset best
         elif "run" in line:
             started = line["run"].get("started", started)
             finished = line["run"].get("finished", finished)

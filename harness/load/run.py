@@ -137,7 +137,8 @@ def campaign(target_name: str, workload: Workload, dist: Distribution, *, data_d
                 f"{workload.users} users, {workload.duration:g} s, at most {workload.max_requests} requests, "
                 f"{dist.mode} ({dist.workers} worker process(es)); keys under {target.run_prefix}")
             code = run_locust(locust_command(workload, dist, target.run_prefix, history_path),
-                              child_environment(target), workload.duration + GRACE_SECONDS,
+                              child_environment(target),
+                              workload.duration + GRACE_SECONDS + (120 if dist.mode == "master" else 0),
                               os.path.join(workdir, "locust.log"))
         finished = time.time()
         history = load_history(history_path) if os.path.exists(history_path) else History([], [], [], started,
