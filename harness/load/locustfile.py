@@ -80,6 +80,7 @@ class State:
         self.lost = 0
         self.flusher = None
         self.stopped = False
+        self.ending = False
         # master side
         self.summaries: set[str] = set()
         self.hellos: set[str] = set()
@@ -189,6 +190,9 @@ def _end_run(environment) -> None:
     has no one to tell, which leaves --processes children running. Instead each worker gets s3load_stop (it stops
     its users, which fires test_stop: last batch, summary), and the master quits once every summary is in."""
     runner = environment.runner
+    if STATE.ending:  # the request cap and the duration may both end the run: once
+        return
+    STATE.ending = True
     if isinstance(runner, MasterRunner):
         for client in list(runner.clients.all):
             runner.send_message("s3load_stop", None, client_id=client.id)
