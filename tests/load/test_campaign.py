@@ -126,7 +126,8 @@ def test_a_master_and_two_separately_started_workers(emulator, tmp_path):
     assert rep["load"]["consistency"]["verdict"] == "consistent"
     assert len({w["worker"] for w in rep["load"]["generator"]["workers"]}) == 2
     assert "consistency: consistent" in out and emulator.load_credentials[1] not in out
-    assert emulator.load_credentials[1] not in (tmp_path / "h" / "locust.log").read_text()
+    for written in ("h/locust.log", "h/history.jsonl", "r/report.json", "r/report.md", "r/report.html"):
+        assert emulator.load_credentials[1] not in (tmp_path / written).read_text()
     assert leftover_keys(emulator) == []
 
 
