@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import threading
 
 from harness.load.run import Distribution, campaign, private_workdir, worker_command
 from harness.load.targets import TargetOptions, child_environment, select_target
@@ -106,8 +108,14 @@ def run_worker(args) -> int:
     return subprocess.call(worker_command(args.master_host, args.master_port), env=env)
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM takes Ctrl-C's path: stop Locust, delete the keys
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.worker:
             return run_worker(args)
