@@ -197,3 +197,21 @@ def test_locust_is_headless_and_listens_on_loopback_only():
         assert "--headless" in cmd and "--web-host" not in cmd and "--otel" not in cmd
         if dist.mode != "local":
             assert cmd[cmd.index("--master-bind-host") + 1] == "127.0.0.1"
+
+
+def test_https_virtual_host_style_through_the_emulators_proxy(tmp_path):
+    """The live variables' other shapes: HTTPS with a private CA, virtual-host addressing, a forward proxy."""
+    from emulator import Emulator
+
+    creds = ("AKIAVIRTUAL0000000", "virtual-secret")
+    with Emulator(buckets=["load"], credentials=[creds], tls=True, domains=("stdcdn.test",)) as emu:
+        env = {**live_env("https://stdcdn.test", creds), "S3_ADDRESSING_STYLE": "virtual",
+               "S3_VHOST_TEMPLATE": "%(bucket)s.stdcdn.test", "S3_CA_BUNDLE": emu.ca_file,
+               "S3_PROXY_URL": emu.proxy_url}
+        w = short(duration=1.5)
+        out = campaign("live", w, Distribution(), env=env, workdir=str(tmp_path), say=lambda *_: None)
+    ops = out.history.ops
+    assert ops and all(o.status in (200, 204, 404) for o in ops if o.code != "cut off at stop")
+    assert {o.op for o in ops} >= {"PutObject", "GetObject", "ListObjects"}
+    assert check(ops, key_slots=w.keys, eps=out.history.skew) == []
+    assert out.cleanup["deleted"] == w.keys
