@@ -70,6 +70,10 @@ def make_driver(name: str, target: Target, variant: str | None = None) -> Driver
         from harness.drivers.awscli.driver import AwsCliDriver
 
         return AwsCliDriver(target, variant or "s3api")
+    if name == "http":
+        from harness.drivers.wire.driver import WireDriver
+
+        return WireDriver(target, variant or "sigv4")
     raise ValueError(f"unknown driver {name!r}")
 
 
