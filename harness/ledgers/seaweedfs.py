@@ -7,8 +7,9 @@ test in tests/servers/test_seaweedfs_ledger.py that fails once SeaweedFS stops d
 
 from __future__ import annotations
 
+from harness.ledgers import catalogue_entries as cat
 from harness.ledgers.entry import Ledger, LedgerEntry
-from harness.steps import Download, Get, Head, ListObjects, Presigned, Put, SigV2
+from harness.steps import Download, Get, Head, ListObjects, Presigned, Put, SigV2, Tamper
 
 READS = (Get, Head, Presigned, Download)
 OBJECT_KEYS_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html"
@@ -103,6 +104,84 @@ LEDGER += (
             "Unicode characters whose UTF-8 encoding is at most 1,024 bytes; '.' and '..' segments are named there "
             "as needing care by clients, not refused)",
         observed="400 InvalidRequest",
+    ),
+)
+
+LEDGER += (
+    LedgerEntry(
+        id="seaweedfs-chunk-signature-not-checked",
+        title="SeaweedFS answers 500 to an aws-chunked upload whose chunk signature was altered",
+        reason="S3 answers a wrong chunk signature 403 SignatureDoesNotMatch; SeaweedFS answers 500.",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (chunked_reader_v4.go)",
+        applies=cat.tampered(Tamper.CHUNK_SIGNATURE),
+        fields=("status", "error_code"),
+        aws=cat.aws("integrity.chunk-signature"),
+        observed="500 InternalError",
+    ),
+    LedgerEntry(
+        id="seaweedfs-payload-hash-not-checked",
+        title="SeaweedFS stores a body whose signed x-amz-content-sha256 is another body's",
+        reason="S3 checks the body against the signed x-amz-content-sha256: 400 XAmzContentSHA256Mismatch; "
+               "SeaweedFS stores it (200).",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (auth_signature_v4.go)",
+        applies=cat.tampered(Tamper.PAYLOAD_HASH),
+        fields=("status", "error_code"),
+        aws=cat.aws("integrity.payload-hash"),
+        observed="200: the body is stored",
+    ),
+    LedgerEntry(
+        id="seaweedfs-trailer-checksum-invalid-digest",
+        title="SeaweedFS answers a wrong trailing checksum with InvalidDigest",
+        reason="S3 answers an aws-chunked upload whose trailing x-amz-checksum-crc32 does not match 400 "
+               "BadDigest; SeaweedFS answers 400 InvalidDigest (status right, code not).",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (chunked_reader_v4.go)",
+        applies=cat.tampered(Tamper.TRAILER_CHECKSUM),
+        fields=("error_code",),
+        aws=cat.aws("integrity.trailer-checksum"),
+        observed="400 InvalidDigest",
+    ),
+    LedgerEntry(
+        id="seaweedfs-long-key-read-404",
+        title="SeaweedFS answers GET/HEAD of a key over 1024 bytes with 404",
+        reason="S3 answers a GetObject/HeadObject of a key over 1024 bytes 400 KeyTooLongError; SeaweedFS "
+               "looks it up and answers 404 NoSuchKey.",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (s3api_object_handlers.go)",
+        applies=lambda step, diff: isinstance(step, (Get, Head)) and cat.long_key(step, diff),
+        fields=("status",),
+        aws=cat.aws("key.too-long-read"),
+        observed="404",
+    ),
+    LedgerEntry(
+        id="seaweedfs-metadata-rfc2047-not-decoded",
+        title="SeaweedFS returns RFC 2047 encoded metadata values undecoded",
+        reason="S3 returns an x-amz-meta-* value sent as an RFC 2047 encoded word decoded; SeaweedFS returns "
+               "the encoded word as sent.",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (s3api_object_handlers.go)",
+        applies=cat.metadata_rfc2047,
+        fields=("metadata",),
+        aws=cat.aws("put.metadata"),
+        observed="=?UTF-8?B?...?= as sent",
+    ),
+    LedgerEntry(
+        id="seaweedfs-metadata-too-large-accepted",
+        title="SeaweedFS stores user metadata over 2 KB",
+        reason="S3 refuses x-amz-meta-* over 2 KB with 400 MetadataTooLarge; SeaweedFS stores it (200).",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (s3api_object_handlers_put.go)",
+        applies=cat.metadata_too_large,
+        fields=("status",),
+        aws=cat.aws("put.metadata-too-large"),
+        observed="200",
+    ),
+    LedgerEntry(
+        id="seaweedfs-invalid-range-416",
+        title="SeaweedFS answers 416 to a syntactically invalid Range instead of ignoring it",
+        reason="S3 ignores a Range it cannot parse (inverted, several ranges, no unit) and returns the whole "
+               "object (200); SeaweedFS answers 416.",
+        link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api (s3api_object_handlers.go)",
+        applies=cat.range_is(*cat.INVALID_RANGES),
+        fields=("status",),
+        aws=cat.aws("range.invalid-ignored"),
+        observed="416",
     ),
 )
 

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from harness.ledgers.rgw import RGW
 from tests.harness.ledger_support import deviation
+from tests.servers.catalogue_support import catalogue_deviation, harness_ctx  # noqa: F401 - fixture
 from tests.servers.conftest import s3_client
 
 SERVER = "rgw"
@@ -50,3 +51,20 @@ def test_next_marker_without_delimiter(server):
         c.put_object(Bucket=server.bucket, Key=PREFIX + "list/" + k, Body=b"x")
     r = c.list_objects(Bucket=server.bucket, Prefix=PREFIX + "list/", MaxKeys=2)
     assert r["IsTruncated"] and r.get("NextMarker") == PREFIX + "list/b"  # S3: no NextMarker without a delimiter
+
+
+# the catalogue's checks, replayed through the harness (tests/servers/catalogue_support.py)
+test_rgw_unsigned_trailer_refused = catalogue_deviation(RGW, "rgw-unsigned-trailer-refused",
+                                                        "aws-chunked-unsigned-trailer", "http")
+test_rgw_if_modified_since_future_304 = catalogue_deviation(RGW, "rgw-if-modified-since-future-304",
+                                                            "if-modified-since")
+test_rgw_invalid_max_keys_accepted = catalogue_deviation(RGW, "rgw-invalid-max-keys-accepted",
+                                                         "list-max-keys-invalid")
+test_rgw_presign_expires_out_of_range_403 = catalogue_deviation(RGW, "rgw-presign-expires-out-of-range-403",
+                                                                "presigned-expires-out-of-range", "http")
+test_rgw_metadata_rfc2047_not_decoded = catalogue_deviation(RGW, "rgw-metadata-rfc2047-not-decoded",
+                                                            "put-metadata-rfc2047")
+test_rgw_metadata_too_large_accepted = catalogue_deviation(RGW, "rgw-metadata-too-large-accepted",
+                                                           "put-metadata-too-large")
+test_rgw_invalid_range_416 = catalogue_deviation(RGW, "rgw-invalid-range-416", "range-ignored")
+test_rgw_suffix_range_zero_206 = catalogue_deviation(RGW, "rgw-suffix-range-zero-206", "range-unsatisfiable")

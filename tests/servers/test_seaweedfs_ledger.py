@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from harness.ledgers.seaweedfs import SEAWEEDFS
 from tests.harness.ledger_support import deviation
+from tests.servers.catalogue_support import catalogue_deviation, harness_ctx  # noqa: F401 - fixture
 from tests.servers.conftest import s3_client
 
 SERVER = "seaweedfs"
@@ -77,3 +78,19 @@ def test_dot_segment_key_refused(server):
     assert status_of(c.put_object, Bucket=server.bucket, Key=PREFIX + "plain/x", Body=b"x") == 200
     # S3: 200, stored under exactly this key
     assert status_of(c.put_object, Bucket=server.bucket, Key=PREFIX + "dots/../../", Body=b"x") == 400
+
+
+# the catalogue's checks, replayed through the harness (tests/servers/catalogue_support.py)
+test_seaweedfs_chunk_signature_not_checked = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-chunk-signature-not-checked", "chunk-signature-tampered", "http")
+test_seaweedfs_payload_hash_not_checked = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-payload-hash-not-checked", "payload-hash-mismatch", "http")
+test_seaweedfs_trailer_checksum_invalid_digest = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-trailer-checksum-invalid-digest", "trailer-checksum-wrong", "http")
+test_seaweedfs_long_key_read_404 = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-long-key-read-404", "key-1025-bytes-get-head")
+test_seaweedfs_metadata_rfc2047_not_decoded = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-metadata-rfc2047-not-decoded", "put-metadata-rfc2047")
+test_seaweedfs_metadata_too_large_accepted = catalogue_deviation(
+    SEAWEEDFS, "seaweedfs-metadata-too-large-accepted", "put-metadata-too-large")
+test_seaweedfs_invalid_range_416 = catalogue_deviation(SEAWEEDFS, "seaweedfs-invalid-range-416", "range-ignored")
