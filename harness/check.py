@@ -253,7 +253,7 @@ class Check:
             not_judged=sorted({f for r in self.results for f in r.not_judged}),
             rules=sorted({r.expected.rule for r in self.results if r.expected is not None and r.expected.rule}
                          | ({"service.unsupported"} if any(r.verdict and r.expected is None for r in self.results)
-                            else set()) | ({self.rule} if self.rule else set())))
+                            else set())))
         self.record = rec
         self.ctx.store.add(rec)
         return rec
