@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from harness.ledgers import moto as moto_ledger
 from harness.targets import Credentials, create_moto_bucket, moto_servers
 from tests.harness.ledger_support import deviation
+from tests.servers.catalogue_support import catalogue_deviation
 
 BUCKET = "ledger-bucket"
 PAST = "Sat, 01 Jan 1999 00:00:00 GMT"
@@ -105,6 +106,47 @@ def test_next_marker_without_delimiter(moto):
     _list_setup(c)
     r = c.list_objects(Bucket=BUCKET, Prefix="l/", MaxKeys=2)
     assert r["IsTruncated"] and r.get("NextMarker")  # S3: no NextMarker without a delimiter
+
+
+@pytest.fixture(scope="module")
+def harness_ctx(tmp_path_factory):
+    """A harness context whose target is moto's server (started by the moto kind, HTTP and HTTPS), for the
+    catalogue replays below (tests/servers/catalogue_support.py)."""
+    from harness.context import HarnessContext
+    from harness.targets import new_run_id
+
+    ctx = HarnessContext("moto", new_run_id(), ["boto3", "http"], [], str(tmp_path_factory.mktemp("moto-ctx")),
+                         "test", use_reference=False)
+    try:
+        yield ctx
+    finally:
+        ctx.cleanup()
+        ctx.close()
+
+
+# the catalogue's checks, replayed through the harness against moto: each test fails once the check no longer gaps
+# on moto, or gaps in a way its entry does not explain
+M = moto_ledger.MOTO
+test_moto_presign_expired_served = catalogue_deviation(M, "moto-presign-expired-served", "presigned-expired", "http")
+test_moto_presign_expires_out_of_range_served = catalogue_deviation(
+    M, "moto-presign-expires-out-of-range-served", "presigned-expires-out-of-range", "http")
+test_moto_clock_skew_not_checked = catalogue_deviation(M, "moto-clock-skew-not-checked", "clock-skew", "http")
+test_moto_payload_hash_not_checked = catalogue_deviation(M, "moto-payload-hash-not-checked", "payload-hash-mismatch",
+                                                         "http")
+test_moto_content_md5_not_checked = catalogue_deviation(M, "moto-content-md5-not-checked", "content-md5-mismatch",
+                                                        "http")
+test_moto_chunk_signature_not_checked = catalogue_deviation(M, "moto-chunk-signature-not-checked",
+                                                            "chunk-signature-tampered", "http")
+test_moto_trailer_checksum_not_checked = catalogue_deviation(M, "moto-trailer-checksum-not-checked",
+                                                             "trailer-checksum-wrong", "http")
+test_moto_if_modified_since_future_304 = catalogue_deviation(M, "moto-if-modified-since-future-304",
+                                                             "if-modified-since")
+test_moto_invalid_max_keys_500 = catalogue_deviation(M, "moto-invalid-max-keys-500", "list-max-keys-invalid", "http")
+test_moto_range_without_unit_500 = catalogue_deviation(M, "moto-range-without-unit-500", "range-ignored")
+test_moto_metadata_rfc2047_not_decoded = catalogue_deviation(M, "moto-metadata-rfc2047-not-decoded",
+                                                             "put-metadata-rfc2047")
+test_moto_metadata_too_large_accepted = catalogue_deviation(M, "moto-metadata-too-large-accepted",
+                                                            "put-metadata-too-large")
 
 
 def test_ledger_explains_only_covered_differences():
