@@ -45,3 +45,25 @@ def ensure_object(harness, target, rel_key: str, body: bytes = b"probe", **put_k
         return True
 
     harness.shared(("object", target.endpoint_url, target.proxy_url, target.key(rel_key)), make)
+
+
+HARNESS_BUCKET_SUFFIX = "-created-by-harness"  # the bucket the CreateBucket / DeleteBucket probes name
+
+
+def ensure_harness_bucket(target) -> None:
+    """Make ``<bucket>-created-by-harness`` exist (boto3; not itself a check), so that a DeleteBucket probe on a
+    full-S3 target judges DeleteBucket itself. Done just before each probe, never memoised: a previous DeleteBucket
+    (another client, the same worker) removes it, and under ``-n 2`` each worker has its own server, where the
+    CreateBucket probe may never have run. Already there (BucketAlreadyOwnedByYou) is fine."""
+    from botocore.exceptions import ClientError
+
+    from harness.drivers.boto3.driver import Boto3Driver
+
+    d = Boto3Driver(target, "when_required")
+    try:
+        d.client().create_bucket(Bucket=target.bucket + HARNESS_BUCKET_SUFFIX)
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+            raise
+    finally:
+        d.close()
