@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     except ReportInputError as e:
         print(f"audit: {e}", file=sys.stderr)
         return 2
+    if not isinstance(report, dict) or not isinstance(report.get("target"), dict) \
+            or not isinstance(report.get("checks"), list):
+        # e.g. a baseline file (reports/baseline/*.json): its target is a name, its checks a mapping
+        print(f"audit: {args.report}: not a report.json (no target object and checks list)", file=sys.stderr)
+        return 2
     problems = unadjudicated(report)
     for p in problems:
         print(p)

@@ -36,3 +36,11 @@ def test_an_error_is_never_adjudicated():
 def test_bad_input_is_exit_2(tmp_path, capsys):
     assert main([str(tmp_path / "missing.json")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_baseline_file_is_bad_input_not_a_traceback(tmp_path, capsys):
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps({"baseline_version": 1, "target": "moto", "checks": {"negative/x": "gap"}}))
+    assert main([str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a report.json" in err[0]
