@@ -1,7 +1,8 @@
 """pytest plugin of the conformance harness:  pytest scenarios -p harness.plugin --target emulator
 
-Options: --target emulator|moto|live, --driver boto3,s3cmd,awscli, --group g1,g2, --scheme http,https,
---report-dir DIR (default reports/<target>), and Hypothesis' own --hypothesis-profile ci|dev|deep|live
+Options: --target emulator|moto|live, --driver <clients of harness.drivers.registry>, --group g1,g2,
+--scheme http,https, --report-dir DIR (default reports/<target>),
+and Hypothesis' own --hypothesis-profile ci|dev|deep|live
 (registered here; default ci, live for the live target).
 
 A test takes the ``harness`` fixture (a HarnessContext) plus ``target`` / ``client`` parameters and opens checks;
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from harness.context import ALL_LABELS, MAIN_LABELS, HarnessContext
+from harness.drivers.registry import NAMES as CLIENT_NAMES
 from harness.targets import ConfigError, live_target_from_env, new_run_id
 
 GROUPS = ("doc-examples", "stateful", "cross-client", "negative", "config-matrix", "probes")
@@ -38,7 +40,8 @@ _CTX_KEY = pytest.StashKey[HarnessContext]()
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")
     g.addoption("--target", default="emulator", help="endpoint under test: emulator, moto or live")
-    g.addoption("--driver", default="boto3,s3cmd,awscli", help="comma-separated clients to run")
+    g.addoption("--driver", default=",".join(CLIENT_NAMES),
+                help="comma-separated clients to run: " + ", ".join(CLIENT_NAMES))
     g.addoption("--group", default=",".join(GROUPS), help="comma-separated scenario groups: " + ", ".join(GROUPS))
     g.addoption("--scheme", default="http,https", help="comma-separated schemes to run (emulator/moto)")
     g.addoption("--report-dir", default=None, help="where results.json goes (default reports/<target>)")
@@ -62,7 +65,7 @@ def pytest_configure(config):
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("live" if target == "live" else "ci")
     drivers = [d.strip() for d in config.getoption("--driver").split(",") if d.strip()]
-    unknown = set(drivers) - {"boto3", "s3cmd", "awscli"}
+    unknown = set(drivers) - set(CLIENT_NAMES)
     if unknown:
         pytest.exit(f"--driver: unknown client(s) {', '.join(sorted(unknown))}", returncode=2)
     groups = [x.strip() for x in config.getoption("--group").split(",") if x.strip()]
@@ -123,7 +126,7 @@ def pytest_generate_tests(metafunc):
     explicit = {name.strip() for m in metafunc.definition.iter_markers("parametrize")
                 for name in (m.args[0].split(",") if isinstance(m.args[0], str) else m.args[0])}
     if "client" in metafunc.fixturenames and "client" not in explicit:
-        metafunc.parametrize("client", ["boto3", "s3cmd", "awscli"])
+        metafunc.parametrize("client", list(CLIENT_NAMES))
 
 
 @pytest.fixture(scope="session")
