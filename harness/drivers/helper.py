@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import replace
 
 from harness.drivers.base import (
     TIMEOUT,
@@ -37,6 +38,7 @@ from harness.drivers.base import (
     listing_of,
     observe,
     page_through,
+    with_inner,
 )
 from harness.observation import Observation
 from harness.steps import (
@@ -143,8 +145,17 @@ def close_helpers() -> None:
 class HelperDriver(RecordedDriver):
     """A driver whose SDK runs in a helper process; the subclass names the helper and its client settings."""
 
+    default_content_type: str | None = None  # the type the SDK sends for an upload without one
+
     def helper_command(self) -> tuple[list[str], dict]:
         raise NotImplementedError
+
+    def adapt_client(self, step: Step) -> Step | str:
+        inner = inner_of(step)
+        if isinstance(inner, Put) and inner.content_type is None and self.default_content_type:
+            # the model stores what the SDK really sends
+            return with_inner(step, replace(inner, content_type=self.default_content_type))
+        return step
 
     def client_config(self, route: Route, kind: str) -> dict:
         t = self.target

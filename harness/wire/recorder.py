@@ -162,16 +162,39 @@ class _Server(ThreadingHTTPServer):
     recorder: Recorder
 
 
+_CA: tuple | None = None
+_CA_LOCK = threading.Lock()
+
+
+def shared_ca() -> tuple:
+    """(trustme CA, PEM path): one CA for every recorder of this process, so that a helper started once per run
+    (node, Go) can be told once to trust it (NODE_EXTRA_CA_CERTS); the PEM lives in a private dir."""
+    global _CA
+    with _CA_LOCK:
+        if _CA is None:
+            import atexit
+            import shutil
+
+            import trustme
+
+            ca = trustme.CA()
+            d = tempfile.mkdtemp(prefix="harness-recorder-ca-")
+            os.chmod(d, 0o700)
+            path = os.path.join(d, "ca.pem")
+            ca.cert_pem.write_to_path(path)
+            atexit.register(shutil.rmtree, d, True)
+            _CA = (ca, path)
+        return _CA
+
+
 class Recorder:
     """One recording proxy for one target (its endpoint, proxy and CA); ``take()`` returns what was recorded."""
 
     def __init__(self, endpoint_url: str, target_proxy: str | None = None, target_ca: str | None = None):
-        import trustme
-
         self.reverse_base = endpoint_url.rstrip("/")
         self.target_proxy = target_proxy
         self.target_ca = target_ca
-        self._ca = trustme.CA()
+        self._ca = shared_ca()[0]
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self._log: list[Exchange] = []

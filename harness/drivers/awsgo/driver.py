@@ -10,16 +10,17 @@ SDK: https://github.com/aws/aws-sdk-go-v2/tree/main/service/s3
 from __future__ import annotations
 
 import subprocess
-from dataclasses import replace
 
 from harness.drivers.awsgo.build import ensure_built
-from harness.drivers.base import inner_of, with_inner
 from harness.drivers.helper import HelperDriver, helper_reproduction
-from harness.steps import Put, Step
+from harness.steps import Step
 
 
 class AwsGoDriver(HelperDriver):
     name = "awsgo"
+    # the SDK's PutObject serializer sends Content-Type: application/octet-stream when none is given
+    # (service/s3/serializers.go)
+    default_content_type = "application/octet-stream"
 
     def helper_command(self) -> tuple[list[str], dict]:
         return [ensure_built()], {}
@@ -34,14 +35,6 @@ class AwsGoDriver(HelperDriver):
     def client_settings(self) -> dict:
         return {"options": "s3.Options{EndpointResolver: s3.EndpointResolverFromURL(endpoint), UsePathStyle: "
                            f"{str(self.target.addressing_style == 'path').lower()}, Retryer: aws.NopRetryer{{}}}}"}
-
-    def adapt_client(self, step: Step) -> Step | str:
-        inner = inner_of(step)
-        if isinstance(inner, Put) and inner.content_type is None:
-            # the SDK's PutObject serializer sends Content-Type: application/octet-stream when none is given
-            # (service/s3/serializers.go): the model stores what the SDK sends
-            return with_inner(step, replace(inner, content_type="application/octet-stream"))
-        return step
 
     def reproduction(self, step: Step) -> str:
         return helper_reproduction(self, step, "python -m harness.drivers.awsgo.build && .build/awsgo-helper")
