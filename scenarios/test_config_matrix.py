@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.drivers.registry import CLIENTS, matrix_clients
 from harness.model import BucketModel, Expected
-from harness.scenario import ensure_object, exchange_observation
-from harness.steps import Download, Get, ListObjects, Presigned, Put, Unsupported, Upload
+from harness.scenario import ensure_object, exchange_observation, operations_sent
+from harness.steps import Delete, Download, Get, Head, ListObjects, Presigned, Put, Unsupported, Upload
 from harness.strategies import pattern_body
 
 pytestmark = pytest.mark.group("config-matrix")
@@ -141,3 +142,47 @@ def test_presigned(harness, target, client, variant, signature, expected):
         step = Presigned("matrix/presigned.txt", signature)
         exp = model.apply(Get("matrix/presigned.txt")) if expected == 200 else Expected(403)
         chk.step(step, expected=exp)
+
+
+# ---------------------------------------------------------------- every client: out-of-the-box vs the settings
+SEVEN = ("ListBuckets", "HeadBucket", "ListObjects", "PutObject", "GetObject", "HeadObject", "DeleteObject")
+MATRIX = [(c.name, v) for c in matrix_clients() for v in c.matrix]
+WORKFLOW = [  # a user's everyday session: upload a small and a 6 MiB file, read, list, inspect, delete
+    lambda: Put("matrix/small.txt", pattern_body(1000, 12), "text/plain"),
+    lambda: Put("matrix/six-mib.bin", pattern_body(6 * MIB, 13), "application/octet-stream"),
+    lambda: Get("matrix/small.txt"),
+    lambda: ListObjects("matrix/", None, None, None, True),
+    lambda: Head("matrix/small.txt"),
+    lambda: Delete("matrix/small.txt"),
+]
+
+
+@pytest.mark.parametrize("client,variant", MATRIX, ids=[f"{c}-{v}" for c, v in MATRIX])
+def test_client_defaults_and_settings(harness, target, client, variant):
+    """Each client with its out-of-the-box defaults next to the settings that keep it inside the seven operations
+    (harness.drivers.registry): a request outside the seven is judged as that unsupported operation (limitation
+    when refused cleanly), the record naming the settings that avoid it."""
+    if client not in harness.drivers:
+        pytest.skip(f"--driver excludes {client}")
+    spec = CLIENTS[client]
+    driver = harness.driver(client, target.with_prefix(f"matrix-{client}-{variant}/"), variant)
+    model = BucketModel.for_target(driver.target)
+    fix = f"{spec.title}: {spec.variant(spec.matrix[-1]).summary}"
+    defaults = variant == spec.matrix[0]
+    refused = spec.defaults_refused if defaults else None
+    scenario = f"{client}-{'defaults' if defaults else 'settings'}"
+    with harness.check(group="config-matrix", scenario=scenario, driver=driver,
+                       notes=f"settings inside the seven: {fix}") as chk:
+        for make in WORKFLOW:
+            step = make()
+            adapted, obs = chk.run_raw(step)
+            if obs is None:
+                continue
+            outside = [op for op in operations_sent(obs, driver.target.endpoint_url) if op not in SEVEN]
+            if outside:
+                chk.judge(Unsupported(outside[0], getattr(step, "key", "")),
+                          exchange_observation(obs, outside[0], driver.target.endpoint_url), unsupported=True)
+            elif refused is not None:
+                chk.judge(adapted, obs, expected=Expected(refused[0], refused[1]))  # because: refused[2]
+            else:
+                chk.judge(adapted, obs, expected=model.apply(adapted))

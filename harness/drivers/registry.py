@@ -30,8 +30,11 @@ class ClientSpec:
     capabilities: frozenset[str] = frozenset()
     runtime: str = "process"  # in-process | process (one per command) | helper (one long-lived process per run)
     stateful: tuple[str, ...] = ()  # variants the stateful group runs (default: the default variant)
-    #: config-matrix: (out-of-the-box defaults, the settings that keep it inside the seven); None: own tests
-    matrix: tuple[str, str] | None = None
+    #: config-matrix: (out-of-the-box defaults, the settings that keep it inside the seven), or (defaults,) when
+    #: the defaults already stay inside; None: the client has its own config-matrix tests
+    matrix: tuple[str, ...] | None = None
+    #: with its out-of-the-box defaults S3 itself refuses every request: (status, code, the source saying so)
+    defaults_refused: tuple[int, str, str] | None = None
     install: str = ""
     stdcdn_config: str = ""  # a copy-paste configuration for https://stdcdn.com (docs/clients.md)
     notes: tuple[str, ...] = field(default=())
@@ -104,7 +107,7 @@ CLIENTS: dict[str, ClientSpec] = {c.name: c for c in (
     ClientSpec(
         "awsgo", "AWS SDK for Go v2", "harness.drivers.awsgo.driver:AwsGoDriver",
         (V("defaults", "s3.NewFromConfig with BaseEndpoint/resolver, UsePathStyle for path style"),),
-        "defaults", frozenset({"presign"}), "helper", matrix=None,
+        "defaults", frozenset({"presign"}), "helper", matrix=("defaults",),
         install="Debian golang-go + golang-github-aws-aws-sdk-go-v2-dev (built offline)",
         stdcdn_config='cfg, _ := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))\n'
                       "client := s3.NewFromConfig(cfg, func(o *s3.Options) {\n"
@@ -125,6 +128,9 @@ CLIENTS: dict[str, ClientSpec] = {c.name: c for c in (
         (V("unsigned-payload", "--aws-sigv4 aws:amz:us-east-1:s3 -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD'"),
          V("defaults", "--aws-sigv4 aws:amz:us-east-1:s3 alone (no x-amz-content-sha256)", False)),
         "unsigned-payload", matrix=("defaults", "unsigned-payload"), install="Debian curl",
+        # S3 requires x-amz-content-sha256 on every SigV4 request and refuses one without it
+        defaults_refused=(400, "InvalidRequest",
+                          "https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html"),
         stdcdn_config="curl --aws-sigv4 aws:amz:us-east-1:s3 --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" \\\n"
                       "     -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' https://BUCKET.stdcdn.com/KEY"),
 )}
