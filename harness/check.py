@@ -13,9 +13,9 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from harness import moto_ledger
-from harness.judge import Difference, compare, unsupported_verdict, verdict_for
+from harness.judge import Difference, compare, not_judged, unsupported_verdict, verdict_for, visibility
 from harness.model import BucketModel, Expected
-from harness.observation import Observation
+from harness.observation import OBSERVABLE, Observation
 from harness.results import CheckRecord, NotApplicable
 from harness.safety import raise_if_interrupted
 from harness.steps import Delete, Put, Step, Unsupported, written_key
@@ -34,6 +34,7 @@ class StepResult:
     diffs: list[Difference] = field(default_factory=list)
     reference: dict | None = None
     na_reason: str = ""
+    not_judged: list[str] = field(default_factory=list)  # fields S3 defines that the client could not show
 
     @property
     def failing(self) -> bool:
@@ -102,7 +103,8 @@ class Check:
         else:
             diffs = compare(expected, obs)
             verdict = verdict_for(obs, diffs)
-        res = StepResult(step, adapted, verdict, obs, expected, diffs)
+        res = StepResult(step, adapted, verdict, obs, expected, diffs,
+                         not_judged=not_judged(expected, obs, getattr(self.driver, "observes", OBSERVABLE)))
         if reference and self.ctx.reference is not None and not unsupported:
             self._judge_reference(res)
         self.results.append(res)
@@ -225,7 +227,11 @@ class Check:
             observed=obs_dict, differences=[x.to_dict() for x in d.diffs], wire=wire, reproduction=repro,
             hypothesis=self.hypothesis, reference=d.reference, duration=round(time.time() - self.started, 4),
             timings=timings, steps=sum(r.verdict is not None for r in self.results), nodeid=nodeid,
-            notes="; ".join(x for x in notes if x)[:2000])
+            notes="; ".join(x for x in notes if x)[:2000],
+            rule=(d.expected.rule if d.expected else "") or ("service.unsupported" if d.expected is None else ""),
+            visibility=visibility(d.verdict, d.expected, d.obs, d.diffs,
+                                  getattr(self.driver, "returns_response_fields", False)),
+            not_judged=sorted({f for r in self.results for f in r.not_judged}))
         self.record = rec
         self.ctx.store.add(rec)
         return rec

@@ -86,6 +86,15 @@ def compare(baseline: dict[str, str], run: dict[str, str]) -> Comparison:
     return c
 
 
+def split_wire_only(comparison: Comparison, report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Take the regressions no client notices (visibility "wire-only", issue 9 section 3) out of
+    ``comparison.regressions`` and return them; a regression to ``error`` is never wire-only."""
+    vis = {c["id"]: c.get("visibility", "") for c in report.get("checks", [])}
+    wire_only = [r for r in comparison.regressions if vis.get(r[0]) == "wire-only"]
+    comparison.regressions = [r for r in comparison.regressions if vis.get(r[0]) != "wire-only"]
+    return wire_only
+
+
 # ------------------------------------------------------------------ input
 def _load(path: str, what: str) -> dict[str, Any]:
     """The one JSON reader of the report package, its one-line errors prefixed with what the file is."""
@@ -189,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", help="baseline file (default: reports/baseline/<the run's target>.json)")
     p.add_argument("--update", action="store_true", help="write this run's verdicts as the new baseline")
     p.add_argument("--fail-on-new", action="store_true", help="also fail on new checks that gap, extra or error")
+    p.add_argument("--client-visible-only", action="store_true",
+                   help="fail only on regressions a client notices (wire-only regressions are listed, not failed)")
     args = p.parse_args(argv)
     run_path = args.run or _default_run(args.target or "emulator")
     try:
@@ -222,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"s3-gate: wrote {base_path} ({len(now)} checks); commit it with the change that explains it")
         return 0
+    if args.client_visible_only:
+        wire_only = split_wire_only(comparison, report)
+        for cid, b, n in wire_only:
+            print(f"s3-gate: wire-only regression (not failed: --client-visible-only): {b} -> {n} {cid}")
     failed = comparison.failed(args.fail_on_new)
     summary = (f"{len(comparison.regressions)} regression(s), {len(comparison.fixes)} unrecorded fix(es), "
                f"{len(comparison.changed)} changed, {len(comparison.new)} new, {len(comparison.vanished)} vanished, "

@@ -43,6 +43,8 @@ def _plain(v):
 def compare(exp: Expected, obs: Observation) -> list[Difference]:
     """Every difference between what S3 would do and what was observed, on fields both sides define."""
     diffs: list[Difference] = []
+    if exp.first_attempt_status is not None and obs.wire and obs.wire[0].status != exp.first_attempt_status:
+        diffs.append(Difference("first attempt", exp.first_attempt_status, obs.wire[0].status))
     if obs.status != exp.status:
         diffs.append(Difference("status", exp.status, obs.status))
         if obs.outcome == "client_failure" and obs.note:
@@ -55,10 +57,10 @@ def compare(exp: Expected, obs: Observation) -> list[Difference]:
     if exp.status >= 300:
         return diffs
     for name, value in exp.headers.items():
-        seen = obs.headers.get(name)
-        if name in obs.headers or obs.headers:  # a client that exposes headers exposes all of interest
-            if not _header_equal(name, value, seen):
-                diffs.append(Difference(f"header {name}", value, seen))
+        # a client that captured no header at all is not judged on headers (not_judged says so); one that captured
+        # some captured all of interest, so a missing one is a difference
+        if obs.headers and not _header_equal(name, value, obs.headers.get(name)):
+            diffs.append(Difference(f"header {name}", value, obs.headers.get(name)))
     if exp.metadata is not None and obs.metadata is not None and obs.metadata != exp.metadata:
         diffs.append(Difference("metadata", exp.metadata, obs.metadata))
     if exp.body_sha256 is not None and obs.body_sha256 is not None:
@@ -116,6 +118,55 @@ def _seq_difference(name: str, exp: tuple, obs: tuple) -> Difference:
         first = next(i for i, (a, b) in enumerate(zip(exp, obs, strict=False)) if a != b)
         detail["first_out_of_order_at"] = first
     return Difference(name, {"count": len(exp)}, detail)
+
+
+#: difference fields a client always hands to its caller: an exception or exit code, bytes, a listing, metadata
+_ALWAYS_VISIBLE = ("client", "body", "listing keys", "common prefixes", "buckets", "metadata", "refusal")
+#: fields only a client that returns the response's fields to its caller (an SDK's response dict, `aws s3api`'s JSON)
+#: exposes; for the others (s3cmd get writes a file) they differ on the wire only
+_RESPONSE_FIELDS = ("header ", "error_code", "IsTruncated", "NextMarker", "listing size", "listing etag")
+
+
+def visibility(verdict: str, exp: Expected | None, obs: Observation | None, diffs: list[Difference],
+               returns_response_fields: bool) -> str:
+    """Issue 9 section 3: does anyone notice? "client-visible" when the client's own outcome differs from what it
+    would have been on S3 (success vs an exception / non-zero exit, another error, wrong bytes, listing or
+    metadata, or a response field an SDK returns to its caller); "wire-only" when only the wire differs and the
+    client behaves the same; "" for verdicts that are not differences (pass, limitation, error)."""
+    if verdict == "extra":
+        return "client-visible"  # the client succeeds where S3's refusal would have raised
+    if verdict != "gap":
+        return ""
+    for d in diffs:
+        if d.field == "status":
+            if exp is None or obs is None or obs.status is None:
+                return "client-visible"
+            ok_expected, ok_observed = exp.status < 300, obs.status < 300
+            if ok_expected != ok_observed or not ok_expected:
+                return "client-visible"  # success vs failure, or another error than S3's
+            continue
+        if d.field in _ALWAYS_VISIBLE:
+            return "client-visible"
+        if returns_response_fields and d.field.startswith(_RESPONSE_FIELDS):
+            return "client-visible"
+    return "wire-only"
+
+
+def not_judged(exp: Expected | None, obs: Observation | None, observes: frozenset[str]) -> list[str]:
+    """The fields S3 defines for this step that this client could not show us: reported as not judged, never as
+    passed. ``observes`` is what the driver declares it can observe (see harness/observation.py OBSERVABLE)."""
+    if exp is None or obs is None or obs.status is None or obs.status != exp.status or exp.status >= 300:
+        return []
+    out = []
+    if exp.headers and ("headers" not in observes or not obs.headers):
+        out.append("headers")
+    if exp.metadata is not None and ("metadata" not in observes or obs.metadata is None):
+        out.append("metadata")
+    if exp.body_sha256 is not None and ("body" not in observes or obs.body_sha256 is None):
+        out.append("body")
+    if exp.listing is not None and "listing" not in observes:
+        out.append("listing")
+    return out
 
 
 def verdict_for(obs: Observation, diffs: list[Difference]) -> str:

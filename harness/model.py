@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from harness import rules
 from harness.observation import ListEntry, Listing, digest
 from harness.steps import Delete, Download, Get, Head, HeadBucket, ListBuckets, ListObjects, Put, Step, Upload
 
@@ -39,7 +40,15 @@ class Expected:
     body_size: int | None = None
     listing: Listing | None = None
     bucket_listed: str | None = None  # ListBuckets: this bucket must be among the names
-    reason: str = ""  # which rule produced this expectation
+    # the status of the client's first attempt, when S3's answer to it makes the client retry differently (s3cmd:
+    # SigV2 -> 400 InvalidRequest -> SigV4); None: not judged
+    first_attempt_status: int | None = None
+    reason: str = ""  # why, in words
+    rule: str = ""  # the id of the rule in harness/rules.py that produced this expectation
+
+    def __post_init__(self) -> None:
+        if self.rule:
+            rules.rule(self.rule)  # an expectation cites a rule that exists (KeyError otherwise)
 
 
 @dataclass
@@ -72,9 +81,10 @@ class BucketModel:
     # -------------------------------------------------------------- dispatch
     def apply(self, step: Step) -> Expected:
         if isinstance(step, ListBuckets):
-            return Expected(200, bucket_listed=self.bucket, reason="ListBuckets lists the run's bucket")
+            return Expected(200, bucket_listed=self.bucket, reason="ListBuckets lists the run's bucket",
+                            rule="bucket.list")
         if isinstance(step, HeadBucket):
-            return Expected(200, reason="HeadBucket on an existing bucket")
+            return Expected(200, reason="HeadBucket on an existing bucket", rule="bucket.head")
         if isinstance(step, Put):
             return self.put(step)
         if isinstance(step, Upload):
@@ -84,8 +94,7 @@ class BucketModel:
         if isinstance(step, (Get, Head)):
             return self.get(step)
         if isinstance(step, Delete):
-            self.objects.pop(step.key, None)
-            return Expected(204, reason="DeleteObject answers 204, also for a missing key")
+            return self.delete(step)
         if isinstance(step, ListObjects):
             return self.list(step)
         raise TypeError(f"the model has no rule for {step!r}")
@@ -93,27 +102,29 @@ class BucketModel:
     # -------------------------------------------------------------- put
     def put(self, step: Put) -> Expected:
         if len(utf8_key(step.key)) + self.prefix_len > MAX_KEY_BYTES:
-            return Expected(400, "KeyTooLongError", reason="keys are at most 1024 UTF-8 bytes")
+            return Expected(400, "KeyTooLongError", reason="keys are at most 1024 UTF-8 bytes", rule="key.too-long")
         etag = '"' + hashlib.md5(step.body).hexdigest() + '"'
         self.clock += 1
         self.objects[step.key] = StoredObject(
             body=step.body, content_type=step.content_type or DEFAULT_CONTENT_TYPE,
             metadata={k.lower(): v for k, v in step.metadata}, headers={k.lower(): v for k, v in step.headers},
             etag=etag, last_modified=self.clock)
-        return Expected(200, headers={"etag": etag}, reason="PutObject stores the body; ETag is its MD5")
+        return Expected(200, headers={"etag": etag}, reason="PutObject stores the body; ETag is its MD5",
+                        rule="put.etag-md5")
 
     # -------------------------------------------------------------- get / head
     def get(self, step: Get | Head) -> Expected:
         is_head = isinstance(step, Head)
         obj = self.objects.get(step.key)
         if obj is None:
-            return Expected(404, None if is_head else "NoSuchKey", reason="missing key")
+            return Expected(404, None if is_head else "NoSuchKey", reason="missing key", rule="get.missing-key")
         cond = step.conditions
-        status = self._conditional(obj, cond)
+        status, cond_rule = self._conditional(obj, cond)
         if status == 412:
-            return Expected(412, None if is_head else "PreconditionFailed", reason="precondition failed")
+            return Expected(412, None if is_head else "PreconditionFailed", reason="precondition failed",
+                            rule=cond_rule)
         if status == 304:
-            return Expected(304, None, headers={"etag": obj.etag}, reason="not modified")
+            return Expected(304, None, headers={"etag": obj.etag}, reason="not modified", rule=cond_rule)
         headers = {"etag": obj.etag, "content-type": obj.content_type, **obj.headers}
         body = obj.body
         size = len(body)
@@ -121,43 +132,55 @@ class BucketModel:
         if rng:
             parsed = parse_range(rng, size)
             if parsed == "unsatisfiable":
-                return Expected(416, "InvalidRange", reason="range not satisfiable")
+                return Expected(416, "InvalidRange", reason="range not satisfiable", rule="range.unsatisfiable")
             if parsed is not None:
                 start, end = parsed
                 part = body[start:end + 1]
                 headers.update({"content-length": str(len(part)), "content-range": f"bytes {start}-{end}/{size}"})
                 return Expected(206, headers=headers, metadata=dict(obj.metadata), body_sha256=digest(part),
-                                body_size=len(part), reason="satisfiable range")
+                                body_size=len(part), reason="satisfiable range", rule="range.satisfiable")
         headers["content-length"] = str(size)
         return Expected(200, headers=headers, metadata=dict(obj.metadata),
                         body_sha256=None if is_head else digest(body), body_size=None if is_head else size,
-                        reason="stored object")
+                        reason="stored object", rule=cond_rule or _range_rule(rng) or "get.object")
 
     @staticmethod
-    def _conditional(obj: StoredObject, cond) -> int | None:
+    def _conditional(obj: StoredObject, cond) -> tuple[int | None, str]:
+        """(412 | 304 | None, the rule that decided). S3's precedence (API_GetObject.html, "Conditional requests"):
+        If-Match decides instead of If-Unmodified-Since, If-None-Match instead of If-Modified-Since."""
+
         def etag_matches(value: str) -> bool:
             tags = [t.strip() for t in value.split(",")]
             return "*" in tags or any(t.strip('"') == obj.etag.strip('"') for t in tags)
 
         lm = _model_time(obj.last_modified)
+        both_first = cond.if_match is not None and cond.if_unmodified_since is not None
         if cond.if_match is not None:
             if not etag_matches(cond.if_match):
-                return 412
+                return 412, "cond.if-match"
         elif cond.if_unmodified_since is not None and _http_date(cond.if_unmodified_since) < lm:
-            return 412
+            return 412, "cond.if-unmodified-since"
+        both_second = cond.if_none_match is not None and cond.if_modified_since is not None
         if cond.if_none_match is not None:
             if etag_matches(cond.if_none_match):
-                return 304
-        elif cond.if_modified_since is not None and _http_date(cond.if_modified_since) >= lm:
-            return 304
-        return None
+                return 304, "cond.if-none-match"
+        elif cond.if_modified_since is not None and _not_modified_since(cond.if_modified_since, lm):
+            return 304, "cond.if-modified-since"
+        if both_first or both_second:
+            return None, "cond.precedence"
+        return None, ""
+
+    def delete(self, step: Delete) -> Expected:
+        existed = self.objects.pop(step.key, None) is not None
+        return Expected(204, reason="DeleteObject answers 204, also for a missing key",
+                        rule="delete.object" if existed else "delete.missing-key")
 
     # -------------------------------------------------------------- list
     def list(self, step: ListObjects) -> Expected:
         if step.all_pages:
             return self._list_all(step)
         listing = self.list_page(step.prefix, step.delimiter, step.marker, step.max_keys)
-        return Expected(200, listing=listing, reason="ListObjects v1 page")
+        return Expected(200, listing=listing, reason="ListObjects v1 page", rule=_list_rule(step, listing))
 
     def _list_all(self, step: ListObjects) -> Expected:
         entries, prefixes, marker = [], [], step.marker
@@ -172,7 +195,7 @@ class BucketModel:
                 break
             marker = nxt
         return Expected(200, listing=Listing(tuple(entries), tuple(prefixes), None, None),
-                        reason="ListObjects v1, every page (NextMarker, else last key)")
+                        reason="ListObjects v1, every page (NextMarker, else last key)", rule="list.next-marker")
 
     def list_page(self, prefix: str, delimiter: str | None, marker: str | None, max_keys: int | None) -> Listing:
         limit = MAX_KEYS_CAP if max_keys is None else min(max_keys, MAX_KEYS_CAP)
@@ -209,6 +232,20 @@ class BucketModel:
 
     def keys(self) -> list[str]:
         return sorted(self.objects, key=utf8_key)
+
+
+def _list_rule(step: ListObjects, listing: Listing) -> str:
+    if step.max_keys is not None:
+        return "list.max-keys"
+    if step.marker is not None:
+        return "list.marker"
+    if step.delimiter:
+        return "list.prefix-delimiter"
+    return "list.order"
+
+
+def _range_rule(rng: str | None) -> str:
+    return "range.invalid-ignored" if rng and parse_range(rng, 1 << 62) is None else ""
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -255,3 +292,8 @@ def _http_date(value: str) -> float:
 
 FAR_PAST = "Sat, 01 Jan 1999 00:00:00 GMT"
 FAR_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+
+
+def _not_modified_since(value: str, last_modified: float) -> bool:
+    """If-Modified-Since holds (-> 304) when the object was not modified after the date."""
+    return _http_date(value) >= last_modified

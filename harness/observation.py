@@ -16,6 +16,9 @@ HEADERS_OF_INTEREST = (
     "content-disposition", "content-encoding", "content-language", "expires",
 )
 
+#: what a driver may observe of a response; each driver declares its subset as ``observes`` (judge.not_judged)
+OBSERVABLE = frozenset({"status", "error_code", "headers", "metadata", "body", "listing", "buckets"})
+
 SECRET_HEADERS = ("authorization", "x-amz-security-token", "proxy-authorization")
 _SIG_QUERY = re.compile(r"((?:X-Amz-Signature|Signature|X-Amz-Credential|AWSAccessKeyId|X-Amz-Security-Token)=)[^&\s]*",
                         re.IGNORECASE)

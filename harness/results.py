@@ -23,6 +23,10 @@ docs/harness.md and by RESULTS_SCHEMA_VERSION. Record fields:
   steps         number of steps run
   nodeid        the pytest test that produced it
   notes         free text (e.g. which settings avoid an unsupported operation)
+  rule          the id of the rule (harness/rules.py) behind the deciding step's expectation
+  visibility    for gap/extra: "client-visible" (an exception, exit code, bytes, listing or returned field
+                differed) or "wire-only" (every client behaved as on S3); "" otherwise
+  not_judged    fields S3 defines that this client could not observe (never counted as passed)
 
 Not-applicable combinations (a client that cannot express a step) are listed separately under
 "not_applicable" with the reason; they are not checks and carry no verdict.
@@ -66,6 +70,9 @@ class CheckRecord:
     steps: int = 0
     nodeid: str = ""
     notes: str = ""
+    rule: str = ""  # the rule (harness/rules.py) behind the deciding step's expectation
+    visibility: str = ""  # gap/extra: "client-visible" or "wire-only" (judge.visibility)
+    not_judged: list[str] = field(default_factory=list)  # fields this client could not observe, in any step
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:

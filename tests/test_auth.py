@@ -228,10 +228,14 @@ def test_anonymous_is_access_denied() -> None:
                       "date": "Fri, 24 May 2013 00:00:00 GMT"}),
     view("GET", f"{URL}&AWSAccessKeyId={ACCESS_KEY}&Expires=1369353600&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D", {}),
 ], ids=["header", "query"])
-def test_sigv2_is_403_access_denied_never_400(req: RequestView) -> None:
-    err = refused(req, ErrorCode.AccessDenied)
-    assert err.status == 403
-    assert "AWS4-HMAC-SHA256" in (err.message or "")
+def test_sigv2_is_400_invalid_request_with_aws_message(req: RequestView) -> None:
+    """AWS: 400 InvalidRequest "The authorization mechanism you have provided is not supported. Please use
+    AWS4-HMAC-SHA256." (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList; s3cmd's
+    S3._http_400_handler matches this exact message)."""
+    err = refused(req, ErrorCode.InvalidRequest)
+    assert err.status == 400
+    assert err.message == ("The authorization mechanism you have provided is not supported. "
+                           "Please use AWS4-HMAC-SHA256.")
 
 
 def test_header_and_query_signature_together_is_invalid_argument() -> None:

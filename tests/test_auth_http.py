@@ -105,24 +105,28 @@ def test_presigned_bad_signature(emu):
     assert (status, _code(body)) == (403, "SignatureDoesNotMatch")
 
 
-def test_sigv2_presigned_url_is_refused_with_403(emu):
-    """boto3's default presigned URL is SigV2: the service accepts SigV4 only."""
+AWS_SIGV2_MESSAGE = b"The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+
+
+def test_sigv2_presigned_url_is_refused_with_400_invalid_request(emu):
+    """boto3's default presigned URL is SigV2: AWS answers 400 InvalidRequest with this exact message
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList)."""
     s3 = client(emu)
     url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "k"})
     assert "AWSAccessKeyId=" in url
     status, body = _open(emu, url)
-    assert status == 403 and _code(body) == "AccessDenied"
-    assert b"AWS4-HMAC-SHA256" in body
+    assert status == 400 and _code(body) == "InvalidRequest"
+    assert AWS_SIGV2_MESSAGE in body
 
 
-def test_sigv2_header_is_refused_with_403(emu):
+def test_sigv2_header_is_refused_with_400_invalid_request(emu):
     status, _, body = send(
         emu,
         "GET",
         f"/{BUCKET}",
         {"Authorization": f"AWS {ACCESS_KEY}:c2lnbmF0dXJl", "Date": "Tue, 24 Nov 2026 10:00:00 GMT"},
     )
-    assert status == 403 and _code(body) == "AccessDenied" and b"AWS4-HMAC-SHA256" in body
+    assert status == 400 and _code(body) == "InvalidRequest" and AWS_SIGV2_MESSAGE in body
 
 
 @pytest.mark.parametrize("value", ["AWS4-HMAC-SHA256 Credential=x", "AWS4-HMAC-SHA256 garbage", "Bearer abc"])

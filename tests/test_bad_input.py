@@ -500,11 +500,11 @@ CATALOGUE: list[Case] = [
         lambda w: w.with_authorization(lambda v: v.replace("AWS4-HMAC-SHA256", "aws4-hmac-sha256")),
         S3(400, "InvalidArgument"),
     ),
-    # Issue 2 (the service accepts SigV4 only): SigV2 is 403 AccessDenied, never 400 (s3cmd would retry with V2).
+    # SigV2 is 400 InvalidRequest "... Please use AWS4-HMAC-SHA256." as on AWS (rule auth.sigv2, harness/rules.py).
     Case(
         "auth-sigv2-header",
         lambda w: w.with_authorization(lambda v: f"AWS {ACCESS_KEY}:c2lnbmF0dXJl"),
-        S3(403, "AccessDenied"),
+        S3(400, "InvalidRequest"),
     ),
     # An empty Authorization is no credentials: anonymous, AccessDenied (ERR).
     Case("auth-empty-value", lambda w: w.with_authorization(lambda v: ""), S3(403, "AccessDenied")),

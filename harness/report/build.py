@@ -139,6 +139,9 @@ def _check(r: Mapping[str, Any], n: int) -> tuple[dict[str, Any], list[dict[str,
         "steps": int(_num(r.get("steps"))),
         "requests": len(timings),
         "nodeid": str(r.get("nodeid") or ""),
+        "rule": str(r.get("rule") or ""),
+        "visibility": r.get("visibility") if r.get("visibility") in ("client-visible", "wire-only") else "",
+        "not_judged": [str(x) for x in (r.get("not_judged") or [])],
     }, timings
 
 

@@ -31,6 +31,10 @@ def _details(c: dict[str, Any]) -> str:
         parts.append("differences:")
         parts += [f"  {d.get('field')}: expected {d.get('expected')!r}, observed {d.get('observed')!r}"
                   for d in c["differences"]]
+    if c.get("visibility"):
+        parts.append(f"noticed by the client: {c['visibility']}")
+    if c.get("rule"):
+        parts.append(f"rule: {c['rule']}")
     if c["notes"]:
         parts.append(f"notes: {c['notes']}")
     if c["reference"]:

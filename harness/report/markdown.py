@@ -68,9 +68,11 @@ def _matrix(report: dict[str, Any]) -> list[str]:
 
 
 def _check_table(checks: list[dict[str, Any]]) -> list[str]:
-    lines = ["| check | operations | client | expected vs observed |", "|---|---|---|---|"]
+    lines = ["| check | operations | client | noticed by the client? | rule | expected vs observed |",
+             "|---|---|---|---|---|---|"]
     for c in checks:
         lines.append(f"| {md_code(c['id'])} | {md_text(', '.join(c['operations']))} | {md_code(client_label(c))} "
+                     f"| {c.get('visibility') or '—'} | {md_code(c['rule']) if c.get('rule') else '—'} "
                      f"| {md_text(differences_line(c, 240) or c['notes'][:240])} |")
     return lines
 

@@ -37,11 +37,11 @@ def _unknown_key(chk, target):
 
 
 def _sigv2(chk, target):
-    chk.step(SigV2(ListBuckets()), expected=Expected(403))
+    chk.step(SigV2(ListBuckets()), expected=Expected(400, "InvalidRequest", rule="auth.sigv2-header"))
 
 
 CASES = {  # name: (the check's steps, the ledger entry that explains moto's gap, what S3's refusal says)
-    "sigv2-header": (_sigv2, "moto-no-signature-check", "Signature Version 4"),
+    "sigv2-header": (_sigv2, "moto-no-signature-check", "AWS4-HMAC-SHA256"),
     "wrong-secret": (_wrong_secret, "moto-no-signature-check", "SignatureDoesNotMatch"),
     "unknown-key": (_unknown_key, "moto-no-signature-check", "InvalidAccessKeyId"),
     "key-too-long": (_key_too_long, "moto-key-too-long-accepted", "KeyTooLongError"),
@@ -69,8 +69,11 @@ def _replay(text: str, kind: str, endpoint: str, cwd, creds) -> subprocess.Compl
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-# the AWS CLI signs with SigV4 only: it cannot send the SigV2 step (its driver says "not applicable")
-COMBINATIONS = [(c, v, case) for c, v in CLIENTS for case in sorted(CASES) if (c, case) != ("awscli", "sigv2-header")]
+# the AWS CLI signs with SigV4 only: it cannot send the SigV2 step (its driver says "not applicable"); s3cmd answers
+# AWS's 400 InvalidRequest to SigV2 by retrying with SigV4, so its command succeeds on S3 too (rule auth.sigv2-header):
+# its reproduction cannot show moto's gap by an exit code, only by the wire (test_negative judges that)
+COMBINATIONS = [(c, v, case) for c, v in CLIENTS for case in sorted(CASES)
+                if (c, case) not in (("awscli", "sigv2-header"), ("s3cmd", "sigv2-header"))]
 
 
 @pytest.mark.parametrize("client,variant,case", COMBINATIONS, ids=[f"{c}-{case}" for c, _, case in COMBINATIONS])

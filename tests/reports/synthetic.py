@@ -124,7 +124,7 @@ def realistic() -> dict[str, Any]:
     https_key = "naïve/日本語 +%.txt"
     recs.append(record(
         "probes", "listing-past-1000", "s3cmd", "doc", "https-virtual", verdict="gap", rng=rng, requests=3,
-        operations=["ListObjects"],
+        operations=["ListObjects"], visibility="client-visible", rule="list.next-marker",
         expected={"status": 200, "listing": {"keys": 1001, "is_truncated": False}, "reason": "all 1001 keys"},
         observed={"outcome": "ok", "status": 200, "listing": {"keys": 1000, "is_truncated": False}},
         differences=[{"field": "listing.keys", "expected": 1001, "observed": 1000},

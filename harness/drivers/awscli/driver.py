@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from harness.drivers import private_dir, write_private
 from harness.observation import (
+    OBSERVABLE,
     Exchange,
     ListEntry,
     Listing,
@@ -73,6 +74,10 @@ HEADER_OPTS = {"cache-control": "--cache-control", "content-disposition": "--con
 
 class AwsCliDriver:
     name = "awscli"
+    # what it can show the judge (judge.not_judged) and whether it hands response fields to its user: `aws s3api`
+    # prints the response as JSON (ContentType, ETag, Metadata...), so a wrong header is noticed
+    observes = OBSERVABLE
+    returns_response_fields = True
 
     def __init__(self, target: Target, variant: str = "s3api"):
         self.target = target

@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from harness.drivers.boto3 import repro
 from harness.http import fetch
 from harness.observation import (
+    OBSERVABLE,
     Exchange,
     ListEntry,
     Listing,
@@ -67,6 +68,9 @@ def missing_bucket_name() -> str:
 
 class Boto3Driver:
     name = "boto3"
+    # what it can show the judge (judge.not_judged); an SDK returns the response's fields to its caller
+    observes = OBSERVABLE
+    returns_response_fields = True
 
     def __init__(self, target: Target, variant: str = "when_supported"):
         self.target = target

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from harness.drivers import private_dir, write_private
 from harness.observation import (
+    OBSERVABLE,
     Exchange,
     ListEntry,
     Listing,
@@ -68,6 +69,13 @@ EXIT_CODES = {0: "EX_OK", 1: "EX_GENERAL", 2: "EX_PARTIAL", 12: "EX_NOTFOUND", 1
 
 class S3cmdDriver:
     name = "s3cmd"
+    # what it can show the judge (judge.not_judged: headers/metadata come from the recorded wire); s3cmd get/put print
+    # no response fields, so only an exit code, the bytes or a listing is noticed by its user
+    observes = OBSERVABLE
+    returns_response_fields = False
+    # S3._http_400_handler: on 400 InvalidRequest "... Please use AWS4-HMAC-SHA256." s3cmd retries with SigV4
+    # (https://github.com/s3tools/s3cmd/blob/master/S3/S3.py); the negative group expects that retry to succeed
+    retries_sigv2_with_sigv4 = True
 
     def __init__(self, target: Target, variant: str = "doc"):
         self.target = target
