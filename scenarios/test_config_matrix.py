@@ -185,6 +185,6 @@ def test_client_defaults_and_settings(harness, target, client, variant):
                 chk.judge(Unsupported(outside[0], getattr(step, "key", "")),
                           exchange_observation(obs, outside[0], driver.target.endpoint_url), unsupported=True)
             elif refused is not None:
-                chk.judge(adapted, obs, expected=Expected(refused[0], refused[1]))  # because: refused[2]
+                chk.judge(adapted, obs, expected=Expected(refused[0], refused[1], reason=f"because {refused[2]}"))
             else:
                 chk.judge(adapted, obs, expected=model.apply(adapted))

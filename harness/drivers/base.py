@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from harness.drivers import private_dir, write_private
 from harness.observation import (
+    OBSERVABLE,
     Exchange,
     ListEntry,
     Listing,
@@ -191,6 +192,10 @@ class RecordedDriver:
 
     spec = None  # the registry entry (harness.drivers.registry.ClientSpec), set by the registry
     name = ""
+    # what it can show the judge (judge.not_judged: status, headers and metadata come from the recorded wire) and
+    # whether the client hands the response's fields to its user (an SDK does; rclone prints none)
+    observes = OBSERVABLE
+    returns_response_fields = True
 
     def __init__(self, target: Target, variant: str):
         self.target = target

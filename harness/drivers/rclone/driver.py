@@ -53,6 +53,7 @@ UNSUPPORTED = {  # operation -> rclone arguments after the remote flags (None: n
 
 class RcloneDriver(ProcessDriver):
     name = "rclone"
+    returns_response_fields = False  # copyto/cat/deletefile print no response fields
 
     def version(self) -> str:
         return self.version_of([RCLONE, "version"])
