@@ -76,8 +76,8 @@ UNSUPPORTED = {  # operation -> (method, path after the bucket: "" or "/key", qu
                                    [f"x-amz-copy-source: /{b}/{quote(k, safe='/~')}"], None),
     "DeleteObjects": lambda b, k, p: (_delete_request(k)[0], "", "?delete=", _delete_request(k)[2],
                                       _delete_request(k)[3]),
-    "CreateBucket": lambda b, k, p: ("PUT", "-created-by-harness", "", [], None),
-    "DeleteBucket": lambda b, k, p: ("DELETE", "-created-by-harness", "", [], None),
+    "CreateBucket": lambda b, k, p: ("PUT", "", "", [], None),  # on <bucket>-created-by-harness (OTHER_BUCKET)
+    "DeleteBucket": lambda b, k, p: ("DELETE", "", "", [], None),
 }
 
 
@@ -114,14 +114,19 @@ class CurlDriver(ProcessDriver):
 
     # ------------------------------------------------------------ steps
     def adapt_client(self, step: Step) -> Step | str:
+        inner = inner_of(step)
+        if isinstance(inner, Put) and inner.key.endswith("/"):
+            return "curl -T appends the upload file's name to a URL that ends in '/'"
         return step
 
     def plan(self, step: Step, route: Route, work: str, display: bool = False, marker: str | None = None) -> Plan:
         kind, step = auth_variant(step)
         bucket, t = self.bucket_of(step), self.target
         step = inner_of(step)
-        base = ["curl" if display else CURL, "-sS", "-o", "body.bin", "-D", "head.txt", "-w", "%{http_code}",
-                *self._auth(kind, display), *self._extra_headers()]
+        # --path-as-is: curl otherwise removes '.' and '..' segments (RFC 3986), and a key such as 'a/../b' would be
+        # written somewhere else than asked
+        base = ["curl" if display else CURL, "-sS", "--path-as-is", "-o", "body.bin", "-D", "head.txt",
+                "-w", "%{http_code}", *self._auth(kind, display), *self._extra_headers()]
         if route.proxy:
             base += ["-x", route.proxy]
         if route.ca_bundle:
@@ -142,6 +147,8 @@ class CurlDriver(ProcessDriver):
             return Plan("ListObjects", (*base, self._url(route, bucket, "", query)), listing=step)
         if isinstance(step, Unsupported):
             method, rest, query, headers, body = UNSUPPORTED[step.operation](bucket, t.key(step.key), t.run_prefix)
+            if step.operation in ("CreateBucket", "DeleteBucket"):
+                bucket += "-created-by-harness"
             argv = [*base, "-X", method]
             for h in headers:
                 argv += ["-H", h]

@@ -125,7 +125,12 @@ class MinioDriver(RecordedDriver):
             extra = self._call(inner, self.client(kind), self.bucket_of(step)) or {}
         except S3Error as e:
             failed, code, note = True, e.code, f"S3Error {e.code}: {e.message}"[:500]
-        except (MinioException, ValueError, OSError) as e:
+        except ValueError as e:  # minio-py checks names itself (e.g. a bucket name under 3 characters)
+            if not self.recorder.take():
+                return self._done(Observation.not_applicable(f"minio-py refuses it before sending: {e}"[:300]), step,
+                                  started)
+            failed, note = True, f"ValueError: {e}"[:500]
+        except (MinioException, OSError) as e:
             failed, note = True, f"{type(e).__name__}: {e}"[:500]
         if "url" in extra:
             return self._done(self.fetch_presigned(extra["url"]), step, started)
