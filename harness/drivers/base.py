@@ -208,10 +208,10 @@ class RecordedDriver:
     @property
     def recorder(self):
         if self._recorder is None:
-            from harness.wire.recorder import Recorder
+            from harness.wire.recorder import shared_recorder
 
             t = self.target
-            self._recorder = Recorder(t.endpoint_url, t.proxy_url, t.ca_bundle)
+            self._recorder = shared_recorder(t.endpoint_url, t.proxy_url, t.ca_bundle)
         return self._recorder
 
     def route(self, display: bool = False) -> Route:
@@ -252,9 +252,7 @@ class RecordedDriver:
         return {}
 
     def close(self) -> None:
-        if self._recorder is not None:
-            self._recorder.close()
-            self._recorder = None
+        self._recorder = None  # shared by the drivers of this target: closed at exit
         self._dir_cm.__exit__(None, None, None)
 
     def finish(self, plan: Plan, obs: Observation, step: Step, started: float) -> Observation:

@@ -255,6 +255,33 @@ class Recorder:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+_SHARED: dict[tuple, Recorder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_recorder(endpoint_url: str, target_proxy: str | None = None, target_ca: str | None = None) -> Recorder:
+    """The process's one recorder for an upstream (started on first use, closed at exit). Steps of a process run
+    one at a time (pytest-xdist workers are processes), so the drivers of one target share it: each takes the
+    exchanges of its own step. One per driver cost a server (and 0.5 s to shut down) for each of hundreds of
+    drivers."""
+    key = (endpoint_url, target_proxy, target_ca)
+    with _SHARED_LOCK:
+        rec = _SHARED.get(key)
+        if rec is None:
+            rec = _SHARED[key] = Recorder(endpoint_url, target_proxy, target_ca)
+            if len(_SHARED) == 1:
+                import atexit
+
+                atexit.register(_close_shared)
+        return rec
+
+
+def _close_shared() -> None:
+    for rec in list(_SHARED.values()):
+        rec.close()
+    _SHARED.clear()
+
+
 @contextlib.contextmanager
 def recording(endpoint_url: str, target_proxy: str | None = None, target_ca: str | None = None):
     rec = Recorder(endpoint_url, target_proxy, target_ca)
