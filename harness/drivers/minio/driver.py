@@ -248,8 +248,37 @@ class MinioDriver(RecordedDriver):
                      + (f", http_client={pool[0]})" if pool else ")"))
         if t.addressing_style == "virtual":
             lines.append("c.enable_virtual_style_endpoint()")
-        lines.append(f"# step: {inner!r} on bucket {self.bucket_of(step)!r}, key prefix {t.run_prefix!r}")
+        lines.append(_call_text(inner_of(inner), self.bucket_of(step), t, self.variant))
         return "\n".join(lines)
+
+
+def _call_text(step: Step, bucket: str, t, variant: str) -> str:
+    """The minio-py call a user types for this step (the reproduction's last line)."""
+    b = repr(bucket)
+    k = repr(t.key(step.key)) if hasattr(step, "key") else ""
+    if isinstance(step, ListBuckets):
+        return "print([b.name for b in c.list_buckets()])"
+    if isinstance(step, HeadBucket):
+        return f"print(c.bucket_exists({b}))"
+    if isinstance(step, ListObjects):
+        v1 = ", use_api_v1=True" if variant == "v1-region" else ""
+        return (f"print([(o.object_name, o.size, o.etag) for o in c.list_objects({b}, prefix={t.key(step.prefix)!r}, "
+                f"recursive={step.delimiter is None}{v1})])")
+    if isinstance(step, Put):
+        meta = {f"x-amz-meta-{n}": v for n, v in step.metadata} | dict(step.headers)
+        part = ", part_size=5 * 1024**3" if variant == "v1-region" else ""
+        return (f"c.put_object({b}, {k}, io.BytesIO(os.urandom({len(step.body)})), {len(step.body)}, "
+                f"content_type={step.content_type!r}, metadata={meta or None!r}{part})")
+    if isinstance(step, Get):
+        h = _conditions(step) | ({"Range": step.range} if step.range else {})
+        return f"print(c.get_object({b}, {k}, request_headers={h or None!r}).read()[:100])"
+    if isinstance(step, Head):
+        return f"print(c.stat_object({b}, {k}, extra_headers={_conditions(step) or None!r}))"
+    if isinstance(step, Delete):
+        return f"c.remove_object({b}, {k})"
+    if isinstance(step, Presigned):
+        return f"print(c.presigned_get_object({b}, {k}))"
+    return f"# {step!r} (see harness/drivers/minio/driver.py: _unsupported)"
 
 
 def _operation(step: Step) -> str:
