@@ -324,8 +324,22 @@ class ProcessDriver(RecordedDriver):
         return self._version
 
 
+SECRET_VARIABLES = ("$AWS_ACCESS_KEY_ID", "$AWS_SECRET_ACCESS_KEY")
+
+
 def shell(argv) -> str:
-    return " ".join(shlex.quote(a) for a in argv)
+    """A command line to paste: every argument quoted, except that the reproduction's $AWS_ACCESS_KEY_ID and
+    $AWS_SECRET_ACCESS_KEY expand (the secrets come from the environment, never from the text)."""
+    return " ".join(_quote(str(a)) for a in argv)
+
+
+def _quote(arg: str) -> str:
+    if not any(v in arg for v in SECRET_VARIABLES):
+        return shlex.quote(arg)
+    text = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
+    for v in SECRET_VARIABLES:
+        text = text.replace("\\" + v, v)
+    return f'"{text}"'
 
 
 def heredoc(name: str, text: str) -> list[str]:

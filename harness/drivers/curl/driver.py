@@ -253,7 +253,9 @@ class CurlDriver(ProcessDriver):
         if plan.upload is not None:
             lines.append(upload_line(len(plan.upload)) if plan.operation == "PutObject" else
                          f"printf %s {shell([plan.upload.decode()])} > upload.bin")
-        return "\n".join(lines + [shell(plan.argv), "cat head.txt body.bin"])
+        # --fail-with-body: the command's exit code says whether S3 refused it; the answer is shown either way
+        return "\n".join(lines + [shell([*plan.argv[:2], "--fail-with-body", *plan.argv[2:]]) + "; status=$?",
+                                   "cat head.txt body.bin; exit $status"])
 
 
 class _Stop(Exception):
