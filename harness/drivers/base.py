@@ -261,9 +261,13 @@ class RecordedDriver:
         return obs
 
     def fetch_presigned(self, url: str) -> Observation:
+        """A plain HTTP client fetches the URL the client made, the way the client reaches the target (the URL may
+        name the recorder, whose CA it then trusts)."""
         from harness.http import fetch
 
-        return fetch(self.target, url)
+        route = self.route()
+        return fetch(replace(self.target, proxy_url=route.proxy, ca_bundle=route.ca_bundle or self.target.ca_bundle),
+                     url)
 
 
 class ProcessDriver(RecordedDriver):
