@@ -57,9 +57,17 @@ def _outcome(check: Mapping[str, Any]) -> str:
 def _said(note: str, code: str | None) -> str:
     """The client's own words about the failure, around the error code, without request ids or dates."""
     note = re.sub(r"(request id|host id|RequestId|HostId)[:=]\s*\S+,?", "", note.replace("\n", " "))
-    note = re.sub(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "", note).removeprefix("inside: ").strip()
+    note = re.sub(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "", note).removeprefix("inside: ")
+    note = re.sub(r"\s+", " ", note).strip()
+    if not code:  # the client's own line names the S3 code: 'Failed to copyto: NotImplemented: The ...'
+        found = re.findall(r"\b([A-Z][a-z]+(?:[A-Z][a-z0-9]+)+): ", note)
+        code = found[-1] if found else None
     i = note.rfind(code) if code else -1
-    return (note[max(0, i - 60): i + 140] if i >= 0 else note[-200:]).strip(" ;,")
+    if i < 0:
+        return note[-200:].strip(" ;,")
+    pre = note[max(0, i - 40): i]  # the words just before the code, from a sentence or clause boundary
+    cut = max(pre.rfind(". "), pre.rfind(", "), pre.rfind("; "))
+    return (pre[cut + 2:] if cut >= 0 else pre) + note[i: i + 150].strip(" ;,")
 
 
 def _variant_rows(spec: ClientSpec, checks: list[dict[str, Any]]) -> list[str]:
