@@ -93,7 +93,9 @@ CLIENTS: dict[str, ClientSpec] = {c.name: c for c in (
                       "force_path_style = false\nlist_version = 1\nno_check_bucket = true\nupload_cutoff = 5G\n"
                       "env_auth = true  # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY\n"
                       "# unset AWS_CA_BUNDLE before running rclone if your environment sets it",
-        notes=("rclone refuses AWS_CA_BUNDLE (LoadCustomCABundleError): run it without that variable",)),
+        notes=("rclone refuses AWS_CA_BUNDLE (LoadCustomCABundleError): run it without that variable",
+               "listings (lsjson, ls -l) HEAD every object for its modification time and type unless told "
+               "--no-modtime --no-mimetype (or --use-server-modtime)")),
     ClientSpec(
         "awsjs", "AWS SDK for JavaScript v3", "harness.drivers.awsjs.driver:AwsJsDriver",
         (V("defaults", "new S3Client({endpoint, region, forcePathStyle}) (CRC32 checksums, WHEN_SUPPORTED)"),

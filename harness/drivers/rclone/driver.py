@@ -126,7 +126,10 @@ class RcloneDriver(ProcessDriver):
         if isinstance(step, ListBuckets):
             return Plan("ListBuckets", (*base, "lsjson", ":s3:"), buckets=True)
         if isinstance(step, ListObjects):
-            args = ["lsjson", "--hash", "--hash-type", "MD5", f":s3:{bucket}/{t.key(step.prefix)}"]
+            # --no-modtime --no-mimetype: rclone otherwise HEADs every listed object to read its x-amz-meta-mtime and
+            # Content-Type (1000 HEADs a page); the MD5 comes from the listing's ETag
+            args = ["lsjson", "--no-modtime", "--no-mimetype", "--hash", "--hash-type", "MD5",
+                    f":s3:{bucket}/{t.key(step.prefix)}"]
             if step.delimiter is None:
                 args.insert(1, "-R")
                 args.insert(2, "--files-only")
