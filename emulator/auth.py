@@ -288,7 +288,12 @@ def _expires_seconds(raw: str) -> int:
     if seconds < 0:
         raise _query_error("X-Amz-Expires must be non-negative")
     if seconds > MAX_EXPIRES:
-        raise _query_error(f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_EXPIRES}")
+        # AWS's wording, quoted from its answers in https://github.com/aws/aws-cli/issues/5464 (rule
+        # auth.presign-expires-range)
+        raise _query_error(
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less "
+            f"than {MAX_EXPIRES} seconds"
+        )
     return seconds
 
 

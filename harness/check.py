@@ -54,7 +54,7 @@ class StepFailure(AssertionError):
 
 class Check:
     def __init__(self, ctx, *, group: str, scenario: str, driver, operations: tuple[str, ...] = (), notes: str = "",
-                 client: str | None = None):
+                 client: str | None = None, rule: str = ""):
         self.ctx = ctx
         self.group = group
         self.scenario = scenario
@@ -63,6 +63,7 @@ class Check:
         self.client = client or driver.name
         self.operations = list(operations)
         self.notes = notes
+        self.rule = rule  # the behaviour this check is named after (the catalogue's), if any
         self.results: list[StepResult] = []
         self.hypothesis: dict | None = None
         self.started = time.time()
@@ -80,6 +81,9 @@ class Check:
     # ------------------------------------------------------------ steps
     def step(self, step: Step, *, model: BucketModel | None = None, expected: Expected | None = None,
              reference: bool = False, unsupported: bool = False) -> StepResult:
+        need = step.requires
+        if need is not None and need not in getattr(self.driver, "expresses", frozenset()):
+            return self.not_applicable(step, f"{self.client} cannot send {step.kind} (needs {need!r})")
         adapted = self.driver.adapt(step)
         if isinstance(adapted, str):
             res = StepResult(step, None, None, na_reason=adapted)
@@ -198,7 +202,8 @@ class Check:
             reason = "; ".join(sorted({r.na_reason for r in self.results if r.na_reason})) or "no step was run"
             self.ctx.item_na.append(f"{self.client}[{self.driver.variant}]: {reason}")
             self.ctx.store.add_na(NotApplicable(self.id, self.group, self.scenario, self.operations, self.client,
-                                                self.driver.variant, t.scheme, t.addressing_style, reason))
+                                                self.driver.variant, t.scheme, t.addressing_style, reason,
+                                                [self.rule] if self.rule else []))
             return None
         # each request under the operation it really is (a client's extra HEAD or ?location probe is not the step's)
         timings = [{"operation": operation_at(x, t.endpoint_url), "method": x.method, "status": x.status,
@@ -231,7 +236,10 @@ class Check:
             rule=(d.expected.rule if d.expected else "") or ("service.unsupported" if d.expected is None else ""),
             visibility=visibility(d.verdict, d.expected, d.obs, d.diffs,
                                   getattr(self.driver, "returns_response_fields", False)),
-            not_judged=sorted({f for r in self.results for f in r.not_judged}))
+            not_judged=sorted({f for r in self.results for f in r.not_judged}),
+            rules=sorted({r.expected.rule for r in self.results if r.expected is not None and r.expected.rule}
+                         | ({"service.unsupported"} if any(r.verdict and r.expected is None for r in self.results)
+                            else set()) | ({self.rule} if self.rule else set())))
         self.record = rec
         self.ctx.store.add(rec)
         return rec

@@ -90,9 +90,10 @@ class HarnessContext:
                 self._drivers[key] = make_driver(client, target, variant)
             return self._drivers[key]
 
-    def check(self, *, group: str, scenario: str, driver, operations=(), notes: str = "", client=None) -> Check:
+    def check(self, *, group: str, scenario: str, driver, operations=(), notes: str = "", client=None,
+              rule: str = "") -> Check:
         return Check(self, group=group, scenario=scenario, driver=driver, operations=tuple(operations), notes=notes,
-                     client=client)
+                     client=client, rule=rule)
 
     def shared(self, key, factory):
         """Session-wide memo (e.g. 1000+ keys seeded once for every client)."""

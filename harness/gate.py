@@ -151,6 +151,7 @@ def baseline_of(report: dict[str, Any]) -> dict[str, Any]:
         "clients": dict(sorted({f"{c['name']}[{c['variant']}]": c["version"] for c in report["clients"]}.items())),
         "totals": {v: sum(x == v for x in checks.values()) for v in VERDICTS},
         "checks": dict(sorted(checks.items())),
+        "latency": latency_of(report),
     }
 
 
@@ -200,8 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fail-on-new", action="store_true", help="also fail on new checks that gap, extra or error")
     p.add_argument("--client-visible-only", action="store_true",
                    help="fail only on regressions a client notices (wire-only regressions are listed, not failed)")
+    add_latency_options(p)
     args = p.parse_args(argv)
     run_path = args.run or _default_run(args.target or "emulator")
+    if is_load_run(run_path):
+        return main_load(run_path, args)
     try:
         report = load_run(run_path)
         target = report["target"]["name"]
@@ -237,14 +241,163 @@ def main(argv: list[str] | None = None) -> int:
         wire_only = split_wire_only(comparison, report)
         for cid, b, n in wire_only:
             print(f"s3-gate: wire-only regression (not failed: --client-visible-only): {b} -> {n} {cid}")
-    failed = comparison.failed(args.fail_on_new)
+    slower = latency_gate(base, report, args)
+    failed = comparison.failed(args.fail_on_new) or bool(slower)
     summary = (f"{len(comparison.regressions)} regression(s), {len(comparison.fixes)} unrecorded fix(es), "
                f"{len(comparison.changed)} changed, {len(comparison.new)} new, {len(comparison.vanished)} vanished, "
                f"{comparison.unchanged} unchanged")
+    summary += f", {len(slower)} latency regression(s)" if slower is not None else ", latency not gated"
     print(f"s3-gate: {'FAIL' if failed else 'OK'}: {summary}")
     if comparison.fixes and not comparison.regressions:
         print(f"s3-gate: record the fixes: s3-gate {run_path} --update", file=sys.stderr)
     return 1 if failed else 0
+
+
+# ------------------------------------------------------------------ latency (conformance runs)
+# Because an endpoint whose every GET waits 2 s before the first byte passes every conformance check, the run's own
+# latency figures (report.json "latency": per operation x client, p50 / p95 of request durations) gate too: a figure
+# regresses when it exceeds FACTOR x its baseline AND the baseline by more than FLOOR seconds. The defaults are wide
+# (a shared 2-core CI machine is noisy; the emulator answers in milliseconds); a latency regression is a kind of its
+# own, listed apart from verdict regressions.
+LATENCY_FACTOR = 3.0
+LATENCY_FLOOR = 0.25  # seconds
+
+
+def add_latency_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--latency-factor", type=float, default=LATENCY_FACTOR,
+                   help=f"latency regression: above FACTOR x the baseline's p50/p95 (default {LATENCY_FACTOR:g})")
+    p.add_argument("--latency-floor", type=float, default=LATENCY_FLOOR,
+                   help=f"... and above it by more than FLOOR seconds (default {LATENCY_FLOOR:g})")
+    p.add_argument("--no-latency", action="store_true", help="do not gate latency")
+
+
+def latency_of(report: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """'<operation> <client>' -> {p50, p95} (seconds) from a conformance report."""
+    return {f"{x['operation']} {x['client']}": {"p50": x.get("p50"), "p95": x.get("p95")}
+            for x in sorted(report.get("latency") or [], key=lambda x: (x["operation"], x["client"]))}
+
+
+def slower(before: float | None, now: float | None, factor: float, floor: float) -> bool:
+    return before is not None and now is not None and now > before * factor and now - before > floor
+
+
+def compare_latency(baseline: dict, now: dict, factor: float, floor: float) -> list[tuple[str, str, float, float]]:
+    """(operation client, p50|p95, baseline, now) for every figure past the factor and the floor."""
+    return [(name, q, baseline[name][q], now[name][q]) for name in sorted(set(baseline) & set(now))
+            for q in ("p50", "p95") if slower(baseline[name].get(q), now[name].get(q), factor, floor)]
+
+
+def latency_gate(base: dict[str, Any] | None, report: dict[str, Any], args) -> list | None:
+    """Print and return the latency regressions; None when latency is not gated (no figures, or --no-latency)."""
+    if args.no_latency or base is None or args.update:
+        return None
+    if not base.get("latency"):
+        print("s3-gate: latency not gated: the baseline has no latency figures (record them with --update)")
+        return None
+    found = compare_latency(base["latency"], latency_of(report), args.latency_factor, args.latency_floor)
+    _section(f"LATENCY REGRESSIONS (not conformance: slower than {args.latency_factor:g}x the baseline and by more "
+             f"than {args.latency_floor:g} s)",
+             [f"{q} {b * 1000:9.1f} ms -> {n * 1000:9.1f} ms  {name}" for name, q, b, n in found], out := [])
+    for line in out:
+        print(line)
+    return found
+
+
+# ------------------------------------------------------------------ load runs (s3-load's report.json)
+# A load run is gated on what transfers between machines: latency relative to a reference operation measured in the
+# same run, throughput relative to the generator's own measured capacity (harness/load/stats.py: ratios), error
+# rates, and consistency: any anomaly, or a run whose history is incomplete, is a regression.
+LOAD_BASELINE_VERSION = 1
+ERROR_RATE_FLOOR = 0.01  # an error rate regresses when it rises by more than this (1 percentage point)
+RATIO_FLOOR = 0.5  # a latency ratio regresses when it is past the factor and up by more than this
+
+
+def is_load_run(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return False  # the ordinary path reports the problem
+    return isinstance(data, dict) and isinstance(data.get("load"), dict)
+
+
+def load_baseline_of(report: dict[str, Any]) -> dict[str, Any]:
+    load = report["load"]
+    return {
+        "baseline_version": LOAD_BASELINE_VERSION, "kind": "load", "target": report["target"]["name"],
+        "from_run": {"id": report["run"]["id"], "started": report["run"]["started"]},
+        "workload": load["workload"],
+        "ratios": load["ratios"],
+        "error_rates": error_rates(load),
+        "anomalies": len(load["consistency"]["anomalies"]),
+    }
+
+
+def error_rates(load: dict[str, Any]) -> dict[str, float]:
+    return {o["operation"]: round(o["failures"] / o["requests"], 6) for o in load["operations"] if o["requests"]}
+
+
+def compare_load(base: dict[str, Any], report: dict[str, Any], factor: float) -> list[str]:
+    """One line per regression of a load run against its baseline."""
+    load = report["load"]
+    out = []
+    c = load["consistency"]
+    if c["anomalies"]:
+        kinds = sorted({a["kind"] for a in c["anomalies"]})
+        out.append(f"consistency: {len(c['anomalies'])} anomalies ({', '.join(kinds)}); the baseline had "
+                   f"{base.get('anomalies', 0)}")
+    elif c["verdict"] != "consistent":
+        out.append(f"consistency: {c['verdict']} (missing workers: {', '.join(c['missing_workers']) or 'none'})")
+    then, now = base["ratios"], load["ratios"]
+    for op in sorted(set(then.get("latency", {})) & set(now["latency"])):
+        for q in ("p50", "p95"):
+            b, n = then["latency"][op].get(q), now["latency"][op].get(q)
+            if slower(b, n, factor, RATIO_FLOOR):
+                out.append(f"latency: {op} {q} / {now['reference']} {b:.2f} -> {n:.2f} (past {factor:g}x)")
+    b, n = then.get("throughput"), now.get("throughput")
+    if b and n is not None and n * factor < b:
+        out.append(f"throughput / generator capacity {b:.3f} -> {n:.3f} (below 1/{factor:g})")
+    for op, rate in error_rates(load).items():
+        before = base.get("error_rates", {}).get(op, 0.0)
+        if rate - before > ERROR_RATE_FLOOR:
+            out.append(f"error rate: {op} {before:.2%} -> {rate:.2%}")
+    return out
+
+
+def main_load(run_path: str, args) -> int:
+    from harness.load.report import validate
+
+    try:
+        report = _load(run_path, "run")
+        try:
+            validate(report)
+        except Exception as e:  # noqa: BLE001 - jsonschema's ValidationError: one line
+            raise GateInputError(f"run {run_path}: malformed: {getattr(e, 'message', e)}") from None
+        target = report["target"]["name"]
+        base_path = args.baseline or os.path.join("reports", "baseline", f"load-{target}.json")
+        base = None
+        if not args.update or os.path.exists(base_path):
+            base = _load(base_path, "baseline")
+            if base.get("kind") != "load" or base.get("baseline_version") != LOAD_BASELINE_VERSION:
+                raise GateInputError(f"baseline {base_path} is not a load baseline (version "
+                                     f"{LOAD_BASELINE_VERSION})")
+    except GateInputError as e:
+        print(f"s3-gate: {e}", file=sys.stderr)
+        return 2
+    print(f"s3-gate: load run {report['run']['id']} against {target} vs baseline {base_path}")
+    if args.update:
+        write_baseline(base_path, load_baseline_of(report))
+        print(f"s3-gate: wrote {base_path}; commit it with the change that explains it")
+        return 0
+    if base.get("workload") != report["load"]["workload"]:
+        print("s3-gate: note: this run's workload differs from the baseline's; its ratios compare loosely")
+    found = compare_load(base, report, args.latency_factor)
+    _section("LOAD REGRESSIONS", found, out := [])
+    for line in out:
+        print(line)
+    print(f"s3-gate: {'FAIL' if found else 'OK'}: {len(found)} load regression(s); consistency "
+          f"{report['load']['consistency']['verdict']}")
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ def compare(exp: Expected, obs: Observation) -> list[Difference]:
     diffs: list[Difference] = []
     if exp.first_attempt_status is not None and obs.wire and obs.wire[0].status != exp.first_attempt_status:
         diffs.append(Difference("first attempt", exp.first_attempt_status, obs.wire[0].status))
+    if (obs.status, obs.error_code) in exp.alternatives or (obs.status, None) in exp.alternatives:
+        return diffs  # an answer S3 may give where no recording settles which one (the rule says why)
     if obs.status != exp.status:
         diffs.append(Difference("status", exp.status, obs.status))
         if obs.outcome == "client_failure" and obs.note:

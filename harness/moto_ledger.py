@@ -67,19 +67,12 @@ LEDGER: tuple[LedgerEntry, ...] = (
     ),
     LedgerEntry(
         id="moto-key-too-long-accepted",
-        title="moto stores keys longer than 1024 bytes",
-        reason="S3 refuses a key over 1024 UTF-8 bytes with 400 KeyTooLongError; moto's server stores it (200).",
+        title="moto stores and serves keys longer than 1024 bytes",
+        reason="S3 refuses a key over 1024 UTF-8 bytes with 400 KeyTooLongError (rules key.too-long, "
+               "key.too-long-read); moto's server stores it (200) and answers GET/HEAD of one with 404 or 200.",
         link="https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html ; moto/s3/models.py put_object "
              "has no key-length check",
-        applies=lambda step, diff: isinstance(step, Put) and len(step.key.encode()) > 900,
-    ),
-    LedgerEntry(
-        id="moto-suffix-range-on-empty-object",
-        title="moto answers a suffix Range on a 0-byte object with 200",
-        reason="S3 answers 416 InvalidRange for any Range on a 0-byte object (client-wire-facts: s3transfer relies "
-               "on it); moto returns 200 with an empty body for 'bytes=-N' (it does answer 416 for 'bytes=0-').",
-        link="https://github.com/getmoto/moto/blob/master/moto/s3/responses.py (_handle_range_header)",
-        applies=lambda step, diff: isinstance(step, Get) and bool(step.range) and step.range.startswith("bytes=-"),
+        applies=lambda step, diff: isinstance(step, (Put, Get, Head)) and len(step.key.encode()) > 900,
     ),
     LedgerEntry(
         id="moto-if-match-does-not-override-if-unmodified-since",

@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from harness.context import ALL_LABELS, MAIN_LABELS, HarnessContext
+from harness.drivers.registry import ALL_DRIVERS
 from harness.drivers.registry import NAMES as CLIENT_NAMES
 from harness.targets import ConfigError, live_target_from_env, new_run_id
 
-GROUPS = ("doc-examples", "stateful", "cross-client", "negative", "config-matrix", "probes")
+GROUPS = ("doc-examples", "catalogue", "stateful", "cross-client", "negative", "config-matrix", "probes")
 TARGETS = ("emulator", "moto", "live")
 
 _common = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
@@ -35,16 +36,20 @@ settings.register_profile("deep", max_examples=200, stateful_step_count=40, **_c
 settings.register_profile("live", max_examples=3, stateful_step_count=10, derandomize=False, **_common)
 
 _CTX_KEY = pytest.StashKey[HarnessContext]()
+_DB_KEY = pytest.StashKey[object]()
 
 
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")
     g.addoption("--target", default="emulator", help="endpoint under test: emulator, moto or live")
-    g.addoption("--driver", default=",".join(CLIENT_NAMES),
-                help="comma-separated clients to run: " + ", ".join(CLIENT_NAMES))
+    g.addoption("--driver", default=",".join(ALL_DRIVERS),
+                help="comma-separated clients to run: " + ", ".join(ALL_DRIVERS)
+                + " (http: the raw signed client of the catalogue)")
     g.addoption("--group", default=",".join(GROUPS), help="comma-separated scenario groups: " + ", ".join(GROUPS))
     g.addoption("--scheme", default="http,https", help="comma-separated schemes to run (emulator/moto)")
     g.addoption("--report-dir", default=None, help="where results.json goes (default reports/<target>)")
+    g.addoption("--hypothesis-db", default=None,
+                help="Hypothesis example database: a directory, or off (default .hypothesis/examples/<target>)")
 
 
 def pytest_configure(config):
@@ -65,7 +70,7 @@ def pytest_configure(config):
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("live" if target == "live" else "ci")
     drivers = [d.strip() for d in config.getoption("--driver").split(",") if d.strip()]
-    unknown = set(drivers) - set(CLIENT_NAMES)
+    unknown = set(drivers) - set(ALL_DRIVERS)
     if unknown:
         pytest.exit(f"--driver: unknown client(s) {', '.join(sorted(unknown))}", returncode=2)
     groups = [x.strip() for x in config.getoption("--group").split(",") if x.strip()]
@@ -83,9 +88,23 @@ def pytest_configure(config):
     if worker is not None:
         run_id = worker.get("harness_run_id", run_id)
         seed = worker.get("harness_seed", seed)
+    _use_target_database(config, target)
     ctx = HarnessContext(target, run_id, drivers, groups, report_dir, seed,
                          schemes=schemes)
     config.stash[_CTX_KEY] = ctx
+
+
+def _use_target_database(config, target: str) -> None:
+    """One example database per target (harness/examples.py): a run never replays another target's examples."""
+    from harness.examples import RecordingDatabase, database_dir
+
+    endpoint = os.environ.get("S3_ENDPOINT_URL", "https://stdcdn.com") if target == "live" else ""
+    path = database_dir(target, endpoint, os.environ.get("S3_BUCKET", ""), config.getoption("--hypothesis-db"))
+    current = settings.default
+    db = RecordingDatabase(path) if path else None
+    settings.register_profile("harness-run", parent=current, database=db)
+    settings.load_profile("harness-run")
+    config.stash[_DB_KEY] = db
 
 
 def pytest_configure_node(node):  # pytest-xdist controller: one run id for all workers
@@ -170,6 +189,8 @@ def pytest_sessionfinish(session, exitstatus):
     ctx.close()
     if session.config.option.collectonly:
         return
+    db = session.config.stash.get(_DB_KEY, None)
+    ctx.store.note_database(db.summary() if db is not None else {"path": None, "replayed": []})
     worker = getattr(session.config, "workeroutput", None)
     if worker is not None:
         worker["harness_results"] = json.dumps(ctx.store.to_dict(), default=str)

@@ -27,6 +27,7 @@ docs/harness.md and by RESULTS_SCHEMA_VERSION. Record fields:
   visibility    for gap/extra: "client-visible" (an exception, exit code, bytes, listing or returned field
                 differed) or "wire-only" (every client behaved as on S3); "" otherwise
   not_judged    fields S3 defines that this client could not observe (never counted as passed)
+  rules         every rule a judged step of the check came from (the coverage table)
 
 Not-applicable combinations (a client that cannot express a step) are listed separately under
 "not_applicable" with the reason; they are not checks and carry no verdict.
@@ -73,6 +74,7 @@ class CheckRecord:
     rule: str = ""  # the rule (harness/rules.py) behind the deciding step's expectation
     visibility: str = ""  # gap/extra: "client-visible" or "wire-only" (judge.visibility)
     not_judged: list[str] = field(default_factory=list)  # fields this client could not observe, in any step
+    rules: list[str] = field(default_factory=list)  # every rule a judged step of this check came from
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -127,6 +129,7 @@ class NotApplicable:
     scheme: str
     addressing: str
     reason: str
+    rules: list[str] = field(default_factory=list)  # the behaviour(s) the check would have judged
 
 
 class ResultStore:
@@ -142,6 +145,7 @@ class ResultStore:
         self.targets: dict[str, dict] = {}
         self.clients: dict[str, dict] = {}
         self.cleanup: dict = {"deleted": 0, "failed": [], "attempted": 0}
+        self.hypothesis_db: dict = {"path": None, "replayed": []}
         self._lock = threading.Lock()
 
     def add(self, record: CheckRecord) -> None:
@@ -159,6 +163,12 @@ class ResultStore:
         with self._lock:
             self.clients.setdefault(key, {"version": version, "settings": settings})
 
+    def note_database(self, summary: dict) -> None:
+        """The example database of this run and the saved examples it replayed (harness/examples.py)."""
+        with self._lock:
+            self.hypothesis_db["path"] = summary.get("path")
+            self.hypothesis_db["replayed"] = sorted(set(self.hypothesis_db["replayed"]) | set(summary["replayed"]))
+
     def to_dict(self) -> dict:
         return {
             "schema_version": RESULTS_SCHEMA_VERSION,
@@ -173,6 +183,7 @@ class ResultStore:
             "records": [r.to_dict() for r in sorted(self.records, key=lambda r: r.id)],
             "not_applicable": [na.__dict__ for na in sorted(self.not_applicable, key=lambda n: n.id)],
             "cleanup": self.cleanup,
+            "hypothesis_db": self.hypothesis_db,
         }
 
     def merge(self, data: dict) -> None:
@@ -188,6 +199,9 @@ class ResultStore:
             self.cleanup["deleted"] += c.get("deleted", 0)
             self.cleanup["attempted"] += c.get("attempted", 0)
             self.cleanup["failed"] += c.get("failed", [])
+            db = data.get("hypothesis_db") or {}
+            self.hypothesis_db["path"] = self.hypothesis_db["path"] or db.get("path")
+            self.hypothesis_db["replayed"] = sorted(set(self.hypothesis_db["replayed"]) | set(db.get("replayed", [])))
 
     def write(self, report_dir: str) -> str:
         os.makedirs(report_dir, exist_ok=True)

@@ -5,6 +5,7 @@ run prefix (``s3-conformance/<run-id>/...``) so that nothing outside it is ever 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,6 +14,9 @@ from typing import ClassVar
 class Step:
     #: the S3 operation(s) the step exercises (for the report's operation x client matrix)
     operations: ClassVar[tuple[str, ...]] = ()
+    #: a capability the driver must declare in ``expresses`` to send this step (None: every driver can); a driver
+    #: without it reports the step "not applicable" instead of guessing (harness/check.py)
+    requires: ClassVar[str | None] = None
 
     @property
     def kind(self) -> str:
@@ -201,6 +205,67 @@ class SigV2(Step):
         return self.inner.operations
 
 
+class Tamper(enum.Enum):
+    """One thing made wrong on purpose in an otherwise valid signed request (rule ids in harness/rules.py)."""
+
+    CLOCK_AHEAD = "clock-skew-ahead"  # x-amz-date 16 minutes ahead: 403 RequestTimeTooSkewed
+    CLOCK_BEHIND = "clock-skew-behind"  # 16 minutes behind: 403 RequestTimeTooSkewed
+    PAYLOAD_HASH = "payload-hash-mismatch"  # signed x-amz-content-sha256 of another body: 400 XAmzContentSHA256Mismatch
+    CONTENT_MD5 = "content-md5-mismatch"  # Content-MD5 of another body: 400 BadDigest
+    CHUNK_SIGNATURE = "chunk-signature"  # aws-chunked, first chunk signature altered: 403 SignatureDoesNotMatch
+    TRAILER_CHECKSUM = "trailer-checksum"  # aws-chunked, trailing x-amz-checksum-crc32 of another body: 400 BadDigest
+    EXPIRES_TOO_LONG = "presign-expires-604801"  # presigned, X-Amz-Expires above 7 days: 400
+    EXPIRES_NEGATIVE = "presign-expires-negative"  # presigned, X-Amz-Expires=-1: 400
+    EXPIRES_ZERO = "presign-expires-zero"  # presigned, X-Amz-Expires=0: expired at once, 403 AccessDenied
+    MAX_KEYS_NOT_A_NUMBER = "max-keys-not-a-number"  # ListObjects ?max-keys=abc: 400 InvalidArgument
+
+
+@dataclass(frozen=True)
+class Tampered(Step):
+    """``inner`` (a Put, Get or ListObjects) sent by the raw signed HTTP client with ``how`` wrong on purpose: no real
+    client sends these, so only a driver that expresses "wire" (harness/drivers/wire) runs it."""
+
+    inner: Step = ListBuckets()
+    how: Tamper = Tamper.CLOCK_AHEAD
+    requires = "wire"
+
+    @property
+    def operations(self):  # type: ignore[override]
+        return self.inner.operations
+
+
+class Framing(enum.Enum):
+    """How a PUT body travels (sigv4-streaming.html)."""
+
+    SIGNED_CHUNKS = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+
+
+@dataclass(frozen=True)
+class ChunkedPut(Step):
+    """A valid aws-chunked PutObject (signed chunks, or unsigned with a trailing CRC32), on any scheme: boto3 sends
+    aws-chunked over TLS only, so this is how an HTTP run judges how a target stores an aws-chunked body."""
+
+    key: str
+    body: bytes = b""
+    framing: Framing = Framing.SIGNED_CHUNKS
+    operations = ("PutObject",)
+    requires = "wire"
+
+    def __repr__(self) -> str:
+        return f"ChunkedPut(key={self.key!r}, body=<{len(self.body)} bytes>, framing={self.framing.name})"
+
+
+@dataclass(frozen=True)
+class GetOverrides(Step):
+    """GetObject with response-* query overrides ((parameter, value), ...), signed (API_GetObject.html)."""
+
+    key: str
+    overrides: tuple[tuple[str, str], ...] = ()
+    operations = ("GetObject",)
+    requires = "response-overrides"
+
+
 # The credentials of the negative steps: a key id no service knows (20 characters, as real ones), its secret, and
 # the secret a copy-paste reproduction uses for WrongSecret (it cannot derive one from a secret it never sees).
 UNKNOWN_ACCESS_KEY = "AKIAUNKNOWN000000000"
@@ -218,8 +283,10 @@ def auth_variant(step: Step) -> tuple[str, Step]:
 
 def written_key(step: Step) -> str | None:
     """The run-relative key a step may create (for cleanup tracking), if any."""
-    if isinstance(step, (Put, Upload)):
+    if isinstance(step, (Put, Upload, ChunkedPut)):
         return step.key
+    if isinstance(step, Tampered):
+        return written_key(step.inner)
     if isinstance(step, Unsupported) and step.operation in ("CopyObject", "CreateMultipartUpload"):
         return step.key
     kind, inner = auth_variant(step)

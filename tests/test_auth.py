@@ -407,7 +407,9 @@ def test_presigned_missing_parameter(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("X-Amz-Expires", "604801", "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
+    # AWS's wording, quoted from its answer in https://github.com/aws/aws-cli/issues/5464
+    ("X-Amz-Expires", "604801", "X-Amz-Expires must be less than a week (in seconds); that is, the given "
+                                "X-Amz-Expires must be less than 604800 seconds"),
     ("X-Amz-Expires", "-1", "X-Amz-Expires must be non-negative"),
     ("X-Amz-Expires", "soon", "X-Amz-Expires should be a number"),
     ("X-Amz-Algorithm", "AWS4-HMAC-SHA512", 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'),

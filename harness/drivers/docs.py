@@ -116,7 +116,7 @@ def render(report: Mapping[str, Any], report_path: str) -> str:
     target = target.get("name", "?") if isinstance(target, dict) else str(target)
     head = HEADER.format(report=report_path, run_id=run.get("id", "?"), target=target,
                          when=run.get("started") or run.get("finished") or "?")
-    return head + "\n" + "\n".join(client_section(s, report) for s in CLIENTS.values())
+    return head + "\n" + "\n".join(client_section(s, report) for s in CLIENTS.values() if not s.internal)
 
 
 def main(argv: list[str] | None = None) -> int:

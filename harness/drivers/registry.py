@@ -38,6 +38,8 @@ class ClientSpec:
     install: str = ""
     stdcdn_config: str = ""  # a copy-paste configuration for https://stdcdn.com (docs/clients.md)
     notes: tuple[str, ...] = field(default=())
+    #: the harness's own tool, not a customer's client: not in the `client` parameter, cross-client or docs
+    internal: bool = False
 
     def variant(self, name: str) -> Variant:
         for v in self.variants:
@@ -135,9 +137,16 @@ CLIENTS: dict[str, ClientSpec] = {c.name: c for c in (
                           "https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html"),
         stdcdn_config="curl --aws-sigv4 aws:amz:us-east-1:s3 --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" \\\n"
                       "     -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' https://BUCKET.stdcdn.com/KEY"),
+    ClientSpec(
+        "http", "the harness's raw signed HTTP client", "harness.drivers.wire.driver:WireDriver",
+        (V("sigv4", "requests signed by botocore's signer, one thing wrong on purpose"),), "sigv4",
+        runtime="in-process", internal=True),
 )}
 
-NAMES: tuple[str, ...] = tuple(CLIENTS)
+#: the customers' clients: every scenario's `client` parameter, the cross-client readers and writers, docs/clients.md
+NAMES: tuple[str, ...] = tuple(n for n, c in CLIENTS.items() if not c.internal)
+#: every driver --driver accepts (the clients and the harness's own raw client)
+ALL_DRIVERS: tuple[str, ...] = tuple(CLIENTS)
 
 
 def spec(name: str) -> ClientSpec:
@@ -148,8 +157,8 @@ def spec(name: str) -> ClientSpec:
 
 
 def stateful_variants() -> list[tuple[str, str]]:
-    return [(c.name, v) for c in CLIENTS.values() for v in (c.stateful or (c.default_variant,))]
+    return [(c.name, v) for c in CLIENTS.values() if not c.internal for v in (c.stateful or (c.default_variant,))]
 
 
 def matrix_clients() -> list[ClientSpec]:
-    return [c for c in CLIENTS.values() if c.matrix is not None]
+    return [c for c in CLIENTS.values() if c.matrix is not None and not c.internal]

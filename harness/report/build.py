@@ -142,7 +142,14 @@ def _check(r: Mapping[str, Any], n: int) -> tuple[dict[str, Any], list[dict[str,
         "rule": str(r.get("rule") or ""),
         "visibility": r.get("visibility") if r.get("visibility") in ("client-visible", "wire-only") else "",
         "not_judged": [str(x) for x in (r.get("not_judged") or [])],
+        "rules": [str(x) for x in (r.get("rules") or [])],
     }, timings
+
+
+def _database(d: Any) -> dict[str, Any]:
+    d = d if isinstance(d, dict) else {}
+    path = d.get("path")
+    return {"path": path if isinstance(path, str) else None, "replayed": [str(x) for x in d.get("replayed") or []]}
 
 
 def _exchange(w: Mapping[str, Any]) -> dict[str, Any]:
@@ -197,7 +204,8 @@ def build_report(results: str | os.PathLike[str] | Mapping[str, Any], *, secrets
             data["schema_version"] if type(data.get("schema_version")) is int else None)},
         "run": {"id": str(data.get("run_id") or ""), "seed": _seed(data.get("seed")), "started": _iso(started),
                 "finished": _iso(finished),
-                "duration": round(_num(finished) - _num(started), 3) if _num(started) and _num(finished) else None},
+                "duration": round(_num(finished) - _num(started), 3) if _num(started) and _num(finished) else None,
+                "hypothesis_db": _database(data.get("hypothesis_db"))},
         "target": {"name": str(data.get("target") or ""),
                    "endpoints": [_endpoint(k, v) for k, v in sorted(targets.items()) if isinstance(v, dict)]},
         "clients": [_client(k, v) for k, v in sorted(clients.items()) if isinstance(v, dict)],
@@ -206,6 +214,7 @@ def build_report(results: str | os.PathLike[str] | Mapping[str, Any], *, secrets
         "matrix": matrix(checks),
         "latency": latency(checks, timings_of),
         "not_applicable": [_na(x) for x in na],
+        "coverage": coverage(checks, [_na(x) for x in na]),
         "cleanup": {"attempted": int(_num(cleanup.get("attempted"))), "deleted": int(_num(cleanup.get("deleted"))),
                     "failed": [f for f in cleanup.get("failed") or [] if isinstance(f, dict)]},
         "warnings": warnings,
@@ -223,7 +232,27 @@ def _na(x: Mapping[str, Any]) -> dict[str, Any]:
             "scenario": str(x.get("scenario") or ""), "operations": [str(o) for o in x.get("operations") or []],
             "client": str(x.get("client") or ""), "variant": str(x.get("variant") or ""),
             "scheme": str(x.get("scheme") or ""), "addressing": str(x.get("addressing") or ""),
-            "reason": str(x.get("reason") or "")}
+            "reason": str(x.get("reason") or ""), "rules": [str(r) for r in x.get("rules") or []]}
+
+
+def coverage(checks: list[dict[str, Any]], na: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each rule of harness/rules.py: which clients judged it in this run (with the worst verdict), and which
+    could not (with why), so a reader sees what a green run covered. A rule nothing touched says so."""
+    from harness.rules import RULES
+
+    judged: dict[str, dict[str, str]] = defaultdict(dict)
+    for c in checks:
+        for rule in c.get("rules") or []:
+            seen = judged[rule].get(c["client"])
+            if seen is None or VERDICTS.index(c["verdict"]) > VERDICTS.index(seen):
+                judged[rule][c["client"]] = c["verdict"]
+    missing: dict[str, dict[str, str]] = defaultdict(dict)
+    for x in na:
+        for rule in x.get("rules") or []:
+            if x["client"] not in judged[rule]:
+                missing[rule].setdefault(x["client"], x["reason"][:200])
+    return [{"rule": r.id, "behaviour": r.behaviour, "judged": dict(sorted(judged[r.id].items())),
+             "not_judged": dict(sorted(missing[r.id].items()))} for r in RULES]
 
 
 def matrix(checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -123,6 +123,10 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
     dur = f" ({run['duration']:.0f} s)" if isinstance(run["duration"], (int, float)) else ""
     out.append(f"Run {md_code(run['id'])} · seed {md_code(run['seed'])} · {md_text(run['started'] or '?')} → "
                f"{md_text(run['finished'] or '?')}{dur} · endpoints: {endpoints}")
+    db = run.get("hypothesis_db") or {}
+    if db.get("path"):
+        replayed = ", ".join(md_code(x) for x in db.get("replayed", [])[:20]) or "none"
+        out.append(f"Example database {md_code(db['path'])}: replayed {replayed}")
     out.append("")
     ids_with_repro = {c["id"] for c in with_repro}
     for verdict, title in (("gap", "Gaps"), ("extra", "Extras"), ("error", "Errors")):
@@ -148,6 +152,7 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
         if len(lims) > 50:
             out.append(f"- … and {len(lims) - 50} more")
         out.append("")
+    out += _coverage(report)
     out += _latency(report)
     if report["warnings"] or report["cleanup"]["failed"]:
         out += ["### Warnings", ""]
@@ -158,6 +163,21 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
     out.append(f"<sub>Full details (expected vs observed, wire exchanges, reproductions): {html.escape(html_name)}, "
                "report.json, junit.xml.</sub>")
     return "\n".join(out) + "\n"
+
+
+def _coverage(report: dict[str, Any]) -> list[str]:
+    """Issue 10: what a run actually judged, behaviour by behaviour (rules of harness/rules.py)."""
+    rows = report.get("coverage") or []
+    if not rows:
+        return []
+    out = ["### Coverage: which clients judged each behaviour", "",
+           "| rule | judged by (worst verdict) | not judged |", "|---|---|---|"]
+    for r in rows:
+        judged = ", ".join(f"{md_text(c)} {SYMBOL[v]}" for c, v in r["judged"].items()) or "**nothing**"
+        why = "; ".join(f"{md_text(c)}: {md_text(reason[:80])}" for c, reason in r["not_judged"].items()) or "—"
+        out.append(f"| {md_code(r['rule'])} | {judged} | {why} |")
+    out.append("")
+    return out
 
 
 def _latency(report: dict[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ import http.client
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
@@ -114,6 +114,83 @@ class SigV2Accepted(Fault):
     def response(self, method, path, status, headers, body):
         if status == 403:
             return 200, _set(headers, "Content-Length", "0"), b""
+        return status, headers, body
+
+
+class SigV2As403(Fault):
+    """Our own earlier answer to SigV2 (403 AccessDenied) where AWS says 400 InvalidRequest."""
+
+    name = "answers SigV2 with 403"
+
+    def response(self, method, path, status, headers, body):
+        if status == 400 and b"<Code>InvalidRequest</Code>" in body and b"AWS4-HMAC-SHA256" in body:
+            body = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code></Error>"
+            return 403, _set(headers, "Content-Length", str(len(body))), body
+        return status, headers, body
+
+
+XML = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+AWS_SIGV2 = (XML + b"<Error><Code>InvalidRequest</Code><Message>The authorization mechanism you have provided is not "
+             b"supported. Please use AWS4-HMAC-SHA256.</Message></Error>")
+AWS_EXPIRES = (XML + b"<Error><Code>AuthorizationQueryParametersError</Code><Message>X-Amz-Expires must be less than "
+               b"a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds</Message>"
+               b"</Error>")
+
+
+class AwsFaithful(Fault):
+    """Answers SigV2 (header or query) and an over-long X-Amz-Expires with AWS's own bytes, whatever the backend
+    says (issue 9: an endpoint that answers like AWS must show no gap for these checks). AWS's answers: the S3 error
+    table and aws/aws-cli#5464 (see harness/rules.py, auth.sigv2-*, auth.presign-expires-range)."""
+
+    name = "answers like AWS"
+
+    def __init__(self):
+        self._local = threading.local()  # the proxy serves requests on several threads
+
+    def request(self, method, path, headers):
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        query = parse_qs(urlsplit(path).query)
+        expires = query.get("X-Amz-Expires", ["0"])[0]
+        self._local.canned = None
+        if auth.startswith("AWS ") or "AWSAccessKeyId" in query:
+            self._local.canned = AWS_SIGV2
+        elif expires.lstrip("-").isdigit() and int(expires) > 604800:
+            self._local.canned = AWS_EXPIRES
+        return path, headers
+
+    def response(self, method, path, status, headers, body):
+        canned = getattr(self._local, "canned", None)
+        if canned is not None:
+            return 400, [("Content-Type", "application/xml"), ("Content-Length", str(len(canned)))], canned
+        return status, headers, body
+
+
+class DropRequestHeader(Fault):
+    """Forwards the request without one header: the endpoint ignores it (e.g. If-None-Match)."""
+
+    def __init__(self, header: str):
+        self.header = header.lower()
+        self.name = f"ignores {header}"
+
+    def request(self, method, path, headers):
+        return path, {k: v for k, v in headers.items() if k.lower() != self.header}
+
+
+class Several(Fault):
+    """Several faults at once (each applied in turn)."""
+
+    def __init__(self, *faults: Fault):
+        self.faults = faults
+        self.name = " + ".join(f.name for f in faults)
+
+    def request(self, method, path, headers):
+        for f in self.faults:
+            path, headers = f.request(method, path, headers)
+        return path, headers
+
+    def response(self, method, path, status, headers, body):
+        for f in self.faults:
+            status, headers, body = f.response(method, path, status, headers, body)
         return status, headers, body
 
 

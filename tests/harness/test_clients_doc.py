@@ -33,7 +33,7 @@ REPORT = {
 def test_every_client_has_its_section_and_stdcdn_configuration():
     text = render(REPORT, "reports/emulator/report.json")
     assert "20990101T000000Z-abcdef12" in text and "`emulator` target" in text
-    for spec in CLIENTS.values():
+    for spec in (s for s in CLIENTS.values() if not s.internal):
         assert f"## {spec.title} (`{spec.name}`)" in text
         assert spec.stdcdn_config in text
     assert "`rclone v1.60.1-DEV`" in text

@@ -12,16 +12,32 @@ import sys
 
 import pytest
 
+from harness.catalogue import sigv2_header_expectation
 from harness.model import BucketModel, Expected
-from harness.steps import Get, ListBuckets, ListObjects, Put, Unsupported, WrongSecret
+from harness.steps import (
+    Get,
+    ListBuckets,
+    ListObjects,
+    Presigned,
+    Put,
+    SigV2,
+    Tamper,
+    Tampered,
+    Unsupported,
+    WrongSecret,
+)
 from harness.strategies import pattern_body
 from tests.harness.conftest import BUCKET, make_target
 from tests.harness.faulty import (
+    AwsFaithful,
     DropContentType,
     DropMetadata,
+    DropRequestHeader,
     FaultyProxy,
     IgnoreRange,
+    Several,
     SigV2Accepted,
+    SigV2As403,
     TruncateBody,
     V1BodyForV2,
     WrongEtag,
@@ -67,7 +83,12 @@ def run_auth(chk, model):
     chk.step(WrongSecret(ListBuckets()), expected=Expected(403, "SignatureDoesNotMatch"))
 
 
+def run_sigv2(chk, model):
+    chk.step(SigV2(ListObjects("")), expected=Expected(400, "InvalidRequest", rule="auth.sigv2-header"))
+
+
 FAULTS = [
+    (SigV2As403(), run_sigv2, "gap", "status"),
     # fault, scenario, expected verdict, the difference field that must be reported
     (DropMetadata(), run_metadata, "gap", "metadata"),
     (IgnoreRange(), run_range, "gap", "status"),
@@ -149,3 +170,62 @@ def test_end_to_end_pytest_run_fails_on_the_fault(emulator, creds, tmp_path):
     assert creds.secret_key not in proc.stdout + proc.stderr
     assert creds.secret_key not in (report / "results.json").read_text()
     assert data["cleanup"]["failed"] == [] and data["cleanup"]["deleted"] >= 1
+
+
+def _aws_checks(ctx, target, client):
+    """The SigV2 (header, presigned) and X-Amz-Expires checks of the catalogue, through ``client``."""
+    from harness.drivers import make_driver
+
+    model = BucketModel.for_target(target)
+    boto3 = ctx.driver("boto3", target, "when_required")
+    boto3.client().put_object(Bucket=target.bucket, Key=target.key("p"), Body=b"p")
+    model.apply(Put("p", b"p"))
+    ctx.tracker_for(target).track(target.bucket, target.key("p"))
+    driver = ctx.driver(client, target) if client != "http" else make_driver("http", target)
+    with ctx.check(group="faults", scenario=f"aws-faithful-{client}", driver=driver, client=client) as chk:
+        if client == "http":
+            chk.step(Tampered(Get("p"), Tamper.EXPIRES_TOO_LONG),
+                     expected=Expected(400, "AuthorizationQueryParametersError", rule="auth.presign-expires-range"))
+        else:
+            chk.step(SigV2(ListObjects("")), expected=sigv2_header_expectation(driver))
+        if client == "boto3":
+            chk.step(Presigned("p", "default"), expected=Expected(400, "InvalidRequest", rule="auth.sigv2-query"))
+    return chk.record
+
+
+@pytest.mark.parametrize("client", ["boto3", "s3cmd", "http"])
+def test_an_aws_faithful_endpoint_shows_no_gap(ctx, emulator, creds, client):
+    """Issue 9: an endpoint answering SigV2 and an over-long X-Amz-Expires with AWS's exact bytes passes (s3cmd then
+    retries with SigV4 and succeeds, as on AWS); the same checks against our old 403 answer are a gap."""
+    with FaultyProxy(emulator.endpoint_url, AwsFaithful()) as proxy:
+        rec = _aws_checks(ctx, make_target(proxy.url, creds), client)
+    assert rec.verdict == "pass", rec.summary()
+    if client == "s3cmd":
+        assert [w["status"] for w in rec.wire][:2] == [400, 200], rec.wire  # refused, then the SigV4 retry
+
+
+def test_stateful_only_differences_are_each_reported(emulator, creds, tmp_path):
+    """Issue 10: an endpoint with two independent differences that only the machines and the catalogue exercise
+    (it ignores If-None-Match and If-Unmodified-Since): the run reports each as its own gap with its own id and
+    reproduction, instead of stopping at the first."""
+    faults = Several(DropRequestHeader("If-None-Match"), DropRequestHeader("If-Unmodified-Since"))
+    with FaultyProxy(emulator.endpoint_url, faults) as proxy:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+        env.update(S3_ENDPOINT_URL=proxy.url, AWS_ACCESS_KEY_ID=creds.access_key,
+                   AWS_SECRET_ACCESS_KEY=creds.secret_key, S3_BUCKET=BUCKET, S3_ADDRESSING_STYLE="path",
+                   PYTHONPATH=os.getcwd())
+        report = tmp_path / "rep"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "scenarios/test_catalogue.py", "scenarios/test_stateful.py",
+             "-p", "harness.plugin", "--target", "live", "--driver", "boto3", "--hypothesis-profile", "ci",
+             "--hypothesis-db", "off", "-k", "if- or conditional or when_required", "--report-dir", str(report),
+             "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+            capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    gaps = {r["id"]: r for r in json.loads((report / "results.json").read_text())["records"] if r["verdict"] == "gap"}
+    assert any(i.startswith("catalogue/if-none-match/") for i in gaps), sorted(gaps)
+    assert any(i.startswith("catalogue/if-unmodified-since/") for i in gaps), sorted(gaps)
+    machine = {i: r for i, r in gaps.items() if i.startswith("stateful/bucket-machine")}
+    assert len(machine) >= 2, sorted(machine)  # the machine went on exploring after its first gap
+    for r in machine.values():
+        assert r["hypothesis"]["minimal_sequence"] and r["reproduction"]["boto3"], r["id"]

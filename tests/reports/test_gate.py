@@ -110,7 +110,7 @@ def test_update_writes_a_compact_sorted_reviewable_file(tmp_path, realistic, bas
     with open(baseline, encoding="utf-8") as f:
         text = f.read()
     data = json.loads(text)
-    assert set(data) == {"baseline_version", "target", "from_run", "clients", "totals", "checks"}
+    assert set(data) == {"baseline_version", "target", "from_run", "clients", "totals", "checks", "latency"}
     assert data["target"] == "emulator" and data["from_run"]["id"] == synthetic.RUN_ID
     assert data["totals"] == {"pass": 53, "gap": 2, "limitation": 10, "extra": 1, "error": 1}
     assert list(data["checks"]) == sorted(data["checks"]) and len(data["checks"]) == 67
@@ -177,3 +177,103 @@ def test_bad_input_from_the_command_line_has_no_traceback(tmp_path, realistic, b
         p = subprocess.run([sys.executable, "-m", "harness.gate", *argv], capture_output=True, text=True)
         assert p.returncode == 2 and p.stderr.count("\n") == 1 and message in p.stderr, p.stderr
         assert "Traceback" not in p.stderr
+
+
+# ------------------------------------------------------------------ latency of conformance runs
+def with_latency(results: dict, operation: str, scale: float = 1.0, add: float = 0.0) -> dict:
+    data = copy.deepcopy(results)
+    for r in data["records"]:
+        for t in r.get("timings") or []:
+            if t["operation"] == operation and t.get("duration") is not None:
+                t["duration"] = t["duration"] * scale + add
+    return data
+
+
+def test_a_2s_wait_on_every_get_is_a_latency_regression_of_its_own(tmp_path, realistic, baseline, capsys):
+    capsys.readouterr()
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", add=2.0), baseline) == 1
+    out = capsys.readouterr().out
+    assert "LATENCY REGRESSIONS (not conformance: slower than 3x the baseline and by more than 0.25 s)" in out
+    assert "GetObject boto3" in out and "GetObject s3cmd" in out and "PutObject" not in out
+    assert "REGRESSIONS: passed" not in out  # apart from conformance regressions
+    assert "s3-gate: FAIL: 0 regression(s)" in out and "latency regression(s)" in out
+
+
+def test_latency_noise_within_the_factor_or_the_floor_passes(tmp_path, realistic, baseline, capsys):
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", scale=2.5), baseline) == 0  # under 3x
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", scale=10), baseline) == 0  # ms: under the floor
+    assert "0 latency regression(s)" in capsys.readouterr().out
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", scale=2.5), baseline, "--latency-factor", "2",
+                    "--latency-floor", "0") == 1
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", add=2.0), baseline, "--no-latency") == 0
+
+
+def test_a_baseline_without_latency_figures_says_so(tmp_path, realistic, baseline, capsys):
+    with open(baseline, encoding="utf-8") as f:
+        data = json.load(f)
+    del data["latency"]
+    old = dump(tmp_path / "old.json", data)
+    capsys.readouterr()
+    assert run_gate(tmp_path, with_latency(realistic, "GetObject", add=2.0), old) == 0
+    assert "latency not gated: the baseline has no latency figures" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ load runs
+def load_report(tmp_path, *, slow_get: float = 0.0, stale: bool = False, errors: int = 0) -> str:
+    from harness.load import report as load_report_mod
+    from harness.load.history import History, Op, WorkerSummary
+    from harness.load.workload import Workload
+
+    ops, t = [], 100.0
+    for i in range(40):  # a clean interleaving on one key
+        ops.append(Op(f"p{i}", "PutObject", 0, "w", "c1", t, t + 0.01, 200, value=f"v{i}", md5=f"m{i}"))
+        ops.append(Op(f"g{i}", "GetObject", 0, "w", "c2", t + 0.02, t + 0.03 + slow_get, 200, value=f"v{i}",
+                      md5=f"m{i}"))
+        ops.append(Op(f"h{i}", "HeadBucket", None, "w", "c3", t + 0.04, t + 0.05,
+                      503 if i < errors else 200, code="SlowDown" if i < errors else None))
+        t += 0.1
+    if stale:
+        ops.append(Op("stale", "GetObject", 0, "w", "c2", t + 1, t + 1.01, 200, value="v0", md5="m0"))
+    h = History(ops, [WorkerSummary("w", len(ops), 4.0, 1.0, 50000.0, False, 0.0, 0.0, True)], ["w"], 100.0,
+                t + 2)
+    r = load_report_mod.build(h, Workload(keys=1, hot_keys=0), run_id="20261130T000000Z-0000load",
+                              target={"name": "emulator", "endpoint_url": "http://127.0.0.1:1", "bucket": "load",
+                                      "addressing_style": "path", "region": "us-east-1",
+                                      "run_prefix": "s3-conformance/x/load/"},
+                              distribution={"mode": "local", "workers": 1}, cleanup={}, locust_version="test",
+                              exit_code=0)
+    name = f"load-{slow_get}-{stale}-{errors}"
+    return load_report_mod.write(r, str(tmp_path / name))["json"]
+
+
+def test_a_load_run_gates_on_ratios_errors_and_anomalies(tmp_path, capsys):
+    base = str(tmp_path / "baseline" / "load-emulator.json")
+    assert gate.main([load_report(tmp_path), "--baseline", base, "--update"]) == 0
+    with open(base, encoding="utf-8") as f:
+        data = json.load(f)
+    assert data["kind"] == "load" and data["anomalies"] == 0 and data["ratios"]["reference"] == "HeadBucket"
+    assert gate.main([load_report(tmp_path), "--baseline", base]) == 0
+    capsys.readouterr()
+    assert gate.main([load_report(tmp_path, stale=True), "--baseline", base]) == 1
+    assert "consistency: 1 anomalies (stale-read)" in capsys.readouterr().out
+    assert gate.main([load_report(tmp_path, slow_get=0.2), "--baseline", base]) == 1
+    assert "latency: GetObject p50 / HeadBucket" in capsys.readouterr().out
+    assert gate.main([load_report(tmp_path, errors=4), "--baseline", base]) == 1
+    assert "error rate: HeadBucket 0.00% -> 10.00%" in capsys.readouterr().out
+
+
+def test_a_load_run_against_a_conformance_baseline_is_bad_input(tmp_path, baseline, capsys):
+    capsys.readouterr()
+    assert gate.main([load_report(tmp_path), "--baseline", baseline]) == 2
+    assert "is not a load baseline" in capsys.readouterr().err
+    broken = json.loads(open(load_report(tmp_path), encoding="utf-8").read())
+    broken["load"]["consistency"]["verdict"] = "fine"
+    assert gate.main([dump(tmp_path / "b" / "report.json", broken), "--baseline", baseline]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("s3-gate: run ") and "malformed" in err and err.count("\n") == 1
+
+
+def test_the_committed_load_baseline_is_a_load_baseline():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "reports", "baseline", "load-emulator.json")
+    data = gate._load(path, "baseline")  # noqa: SLF001
+    assert data["kind"] == "load" and data["anomalies"] == 0 and data["ratios"]["latency"]

@@ -49,7 +49,8 @@ def test_the_schema_rejects_what_it_must(realistic_report):
 def test_run_target_and_clients(realistic_report):
     r = realistic_report
     assert r["run"] == {"id": synthetic.RUN_ID, "seed": "derandomized", "started": "2026-11-24T19:03:24Z",
-                        "finished": "2026-11-24T19:05:01Z", "duration": 97.17}
+                        "finished": "2026-11-24T19:05:01Z", "duration": 97.17,
+                        "hypothesis_db": {"path": None, "replayed": []}}
     assert r["target"]["name"] == "emulator"
     eps = {e["label"]: e for e in r["target"]["endpoints"]}
     assert eps["https-virtual"] == {

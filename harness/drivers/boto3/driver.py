@@ -41,6 +41,7 @@ from harness.steps import (
     Delete,
     Download,
     Get,
+    GetOverrides,
     Head,
     HeadBucket,
     ListBuckets,
@@ -71,6 +72,7 @@ class Boto3Driver:
     # what it can show the judge (judge.not_judged); an SDK returns the response's fields to its caller
     observes = OBSERVABLE
     returns_response_fields = True
+    expresses = frozenset({"response-overrides"})
 
     def __init__(self, target: Target, variant: str = "when_supported"):
         self.target = target
@@ -206,6 +208,10 @@ class Boto3Driver:
             return self._ok(r, body=body)
         if isinstance(step, Delete):
             return self._ok(c.delete_object(Bucket=self._bucket(step), Key=t.key(step.key)))
+        if isinstance(step, GetOverrides):  # response-content-type -> ResponseContentType
+            kw = {"Response" + p[len("response-"):].title().replace("-", ""): v for p, v in step.overrides}
+            r = c.get_object(Bucket=t.bucket, Key=t.key(step.key), **kw)
+            return self._ok(r, body=r["Body"].read())
         if isinstance(step, WrongSecret):
             bad = Credentials(t.credentials.access_key, t.credentials.secret_key[::-1] + "x")
             return self._dispatch(step.inner, self.client(bad))
