@@ -31,6 +31,6 @@ else
   echo "npm is not installed: the AWS SDK for JavaScript client will be reported missing"
 fi
 if command -v go >/dev/null 2>&1; then
-  python3 -m harness.drivers.awsgo.build || echo "the Go helper did not build: the AWS SDK for Go client will be reported missing"
+  python3 -m harness.drivers.awsgo.build >/dev/null || echo "the Go helper did not build: the AWS SDK for Go client will be reported missing"
 fi
 exit 0
