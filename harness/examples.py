@@ -35,8 +35,7 @@ class RecordingDatabase(DirectoryBasedExampleDatabase):
     """A directory database that remembers which saved examples it handed back (i.e. were replayed)."""
 
     def __init__(self, path: str):
-        super().__init__(path)
-        self.path = path
+        super().__init__(path)  # keeps self.path as Hypothesis' own Path (a str there breaks every save)
         self.replayed: list[str] = []
         self._lock = threading.Lock()
 
@@ -48,4 +47,4 @@ class RecordingDatabase(DirectoryBasedExampleDatabase):
 
     def summary(self) -> dict:
         with self._lock:
-            return {"path": self.path, "replayed": sorted(set(self.replayed))}
+            return {"path": str(self.path), "replayed": sorted(set(self.replayed))}

@@ -114,9 +114,6 @@ class CurlDriver(ProcessDriver):
 
     # ------------------------------------------------------------ steps
     def adapt_client(self, step: Step) -> Step | str:
-        inner = inner_of(step)
-        if isinstance(inner, Put) and inner.key.endswith("/"):
-            return "curl -T appends the upload file's name to a URL that ends in '/'"
         return step
 
     def plan(self, step: Step, route: Route, work: str, display: bool = False, marker: str | None = None) -> Plan:
@@ -157,9 +154,11 @@ class CurlDriver(ProcessDriver):
             return Plan(step.operation, (*argv, self._url(route, bucket, rest, query)), upload=body)
         url = self._url(route, bucket, "/" + quote(t.key(step.key), safe="/~"))
         if isinstance(step, Put):
-            argv = [*base, "-T", "upload.bin"]
-            if step.content_type is not None:
-                argv += ["-H", f"Content-Type: {step.content_type}"]
+            # -X PUT --data-binary, not -T: -T appends the file's name to a URL whose last segment is empty, '.' or
+            # '..' (so 'a/..' would be written as 'upload.bin'); an empty Content-Type header stops curl adding
+            # its form type
+            argv = [*base, "-X", "PUT", "--data-binary", "@upload.bin",
+                    "-H", f"Content-Type: {step.content_type or ''}"]
             for name, value in step.metadata:
                 argv += ["-H", f"x-amz-meta-{name}: {value}"]
             for name, value in step.headers:
