@@ -96,6 +96,14 @@ def new_ids() -> dict[str, str]:
     return {"x-amz-request-id": raw[:8].hex().upper(), "x-amz-id-2": base64.b64encode(raw[8:]).decode()}
 
 
+def _incomplete(request: web.BaseRequest) -> S3Error:
+    """The client closed (or half-closed) before its body was complete: answer 400 IncompleteBody with one access-log
+    line. The body is marked as ended: otherwise aiohttp, after sending the answer, tries to drain the rest of a body
+    that will never come and prints the ContentLengthError as an unhandled traceback (issue 9)."""
+    request.content.feed_eof()
+    return S3Error(ErrorCode.IncompleteBody)
+
+
 async def _body(request: web.BaseRequest, timeout: float) -> AsyncIterator[bytes]:
     """The request body as it arrives; `100 Continue` goes out only now, once the request has been accepted."""
     if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
@@ -108,10 +116,10 @@ async def _body(request: web.BaseRequest, timeout: float) -> AsyncIterator[bytes
         except asyncio.TimeoutError:
             raise S3Error(ErrorCode.RequestTimeout) from None
         except (HttpProcessingError, ConnectionError, asyncio.IncompleteReadError) as exc:
-            raise S3Error(ErrorCode.IncompleteBody) from exc
+            raise _incomplete(request) from exc
         if not piece:
             if content.exception() is not None:
-                raise S3Error(ErrorCode.IncompleteBody)
+                raise _incomplete(request)
             return
         yield piece
 

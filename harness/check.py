@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
-from harness import moto_ledger
 from harness.judge import Difference, compare, not_judged, unsupported_verdict, verdict_for, visibility
+from harness.ledgers import moto as moto_ledger
 from harness.model import BucketModel, Expected
 from harness.observation import OBSERVABLE, Observation
+from harness.profile import Profile
 from harness.results import CheckRecord, NotApplicable
 from harness.safety import raise_if_interrupted
 from harness.steps import Delete, Put, Step, Unsupported, written_key
@@ -74,6 +75,10 @@ class Check:
                                driver.settings())
 
     @property
+    def _profile(self) -> Profile:
+        return getattr(self.ctx, "profile", Profile.SERVICE)
+
+    @property
     def id(self) -> str:
         t = self.target
         return f"{self.group}/{self.scenario}/{self.client}[{self.driver.variant}]/{t.scheme}-{t.addressing_style}"
@@ -98,12 +103,13 @@ class Check:
                 raise ValueError("a step needs a model or an explicit expectation")
             expected = model.apply(adapted)
         obs = self.driver.run(adapted)
+        self._note_outcome(adapted, obs)
         if obs.outcome == "not_applicable":  # the client decided not to send the request at all
             res = StepResult(step, None, None, obs=obs, na_reason=obs.note)
             self.results.append(res)
             return res
         if unsupported:
-            verdict, diffs = unsupported_verdict(obs)
+            verdict, diffs = unsupported_verdict(obs, self._profile)
         else:
             diffs = compare(expected, obs)
             verdict = verdict_for(obs, diffs)
@@ -122,7 +128,9 @@ class Check:
             self.not_applicable(step, adapted)
             return adapted, None
         self._track(adapted)
-        return adapted, self.driver.run(adapted)
+        obs = self.driver.run(adapted)
+        self._note_outcome(adapted, obs)
+        return adapted, obs
 
     def judge(self, step: Step, obs: Observation, *, expected: Expected | None = None,
               unsupported: bool = False) -> StepResult:
@@ -131,7 +139,7 @@ class Check:
             if op not in self.operations:
                 self.operations.append(op)
         if unsupported:
-            verdict, diffs = unsupported_verdict(obs)
+            verdict, diffs = unsupported_verdict(obs, self._profile)
         else:
             diffs = compare(expected, obs)
             verdict = verdict_for(obs, diffs)
@@ -152,6 +160,14 @@ class Check:
         bucket = getattr(step, "bucket", None) or self.target.bucket
         for k in (rel, rel + ".copy") if isinstance(step, Unsupported) else (rel,):
             self.ctx.tracker_for(self.driver.target).track(bucket, self.driver.target.key(k))
+
+    def _note_outcome(self, step: Step, obs: Observation) -> None:
+        """Tell the cleanup whether the server created the key a PUT named (a refused key is no leftover)."""
+        rel = written_key(step)
+        if rel is None or isinstance(step, Unsupported):
+            return
+        bucket = getattr(step, "bucket", None) or self.target.bucket
+        self.ctx.tracker_for(self.driver.target).outcome(bucket, self.driver.target.key(rel), obs.status)
 
     def _judge_reference(self, res: StepResult) -> None:
         ref_obs = self.ctx.reference.run(self.driver.target, res.adapted)
@@ -221,10 +237,10 @@ class Check:
         obs_dict = d.obs.to_dict() if d.obs else None
         wire = obs_dict.pop("wire") if obs_dict else []
         notes = [self.notes, *(f"n/a: {x}" for x in dict.fromkeys(r.na_reason for r in self.results if r.na_reason))]
-        if t.name == "moto" and d.verdict == "gap" and d.adapted is not None:
-            known = moto_ledger.explain(d.adapted, d.diffs)
-            if known:
-                notes.append("known moto deviation: " + ", ".join(e.id for e in known))
+        ledger = getattr(self.ctx, "ledger", None)
+        known = ledger.explain(d.adapted, d.diffs) if ledger and d.verdict == "gap" and d.adapted is not None else None
+        if known:
+            notes.append(f"known {ledger.name} deviation: " + ", ".join(e.id for e in known))
         rec = CheckRecord(
             id=self.id, group=self.group, scenario=self.scenario, operations=list(self.operations),
             client=self.client, variant=self.driver.variant, scheme=t.scheme, addressing=t.addressing_style,
@@ -239,7 +255,7 @@ class Check:
             not_judged=sorted({f for r in self.results for f in r.not_judged}),
             rules=sorted({r.expected.rule for r in self.results if r.expected is not None and r.expected.rule}
                          | ({"service.unsupported"} if any(r.verdict and r.expected is None for r in self.results)
-                            else set()) | ({self.rule} if self.rule else set())))
+                            else set())))
         self.record = rec
         self.ctx.store.add(rec)
         return rec

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import replace
 
 from harness.check import Check
+from harness.kinds import kind
+from harness.ledgers import Ledger, ledger_for
+from harness.profile import Profile
 from harness.results import ResultStore
 from harness.safety import KeyTracker, cleanup_on_interrupt, delete_keys
-from harness.targets import Target, emulator_targets, live_target_from_env, moto_targets
-
-# scheme-addressing labels each target kind runs every group on; config-matrix tests use ALL_LABELS
-MAIN_LABELS = {"emulator": ["http-path", "https-virtual"], "moto": ["http-path", "https-path"], "live": ["live"]}
-ALL_LABELS = {"emulator": ["http-path", "https-path", "http-virtual", "https-virtual"],
-              "moto": ["http-path", "https-path"], "live": ["live"]}
+from harness.targets import Target
 
 
 class HarnessContext:
@@ -27,7 +26,8 @@ class HarnessContext:
         self.report_dir = report_dir
         self.seed = seed
         self.schemes = list(schemes)
-        self.store = ResultStore(run_id, seed, target_name)
+        self.kind = kind(target_name)
+        self.store = ResultStore(run_id, seed, target_name, profile=self.kind.profile.value)
         self.nodeid = ""
         self.item_records: list = []
         self.item_na: list[str] = []
@@ -44,19 +44,24 @@ class HarnessContext:
     # ------------------------------------------------------------ targets
     def _start(self) -> dict[str, Target]:
         if self._targets is None:
-            if self.target_name == "emulator":
-                ts = self._stack.enter_context(emulator_targets(self.run_id))
-            elif self.target_name == "moto":
-                ts = self._stack.enter_context(moto_targets(self.run_id))
-            else:
-                t = live_target_from_env(self.run_id)
-                ts = [t]
+            # each process (an xdist worker too) starts its own servers: their logs go to a directory of its own
+            log_dir = os.path.join(self.report_dir, "servers", os.environ.get("PYTEST_XDIST_WORKER", "main"))
+            ts = self._stack.enter_context(self.kind.start(self.run_id, log_dir))
             self._targets = {("live" if t.live else t.label): t for t in ts}
             # entered after the targets so that it runs before they stop (ExitStack is LIFO)
             self._stack.enter_context(cleanup_on_interrupt(self.cleanup))
             for label, t in self._targets.items():
                 self.store.targets[label] = t.public_dict()
         return self._targets
+
+    @property
+    def profile(self) -> Profile:
+        return self.kind.profile
+
+    @property
+    def ledger(self) -> Ledger:
+        """The target's own ledger: its deviations are gaps that the record names (never excused)."""
+        return ledger_for(self.kind.ledger)
 
     def target(self, label: str) -> Target:
         with self._lock:
@@ -106,11 +111,13 @@ class HarnessContext:
     def cleanup(self) -> None:
         for tracker, target in list(self._trackers.values()):
             keys = tracker.keys()
+            # keys the server refused to create (every PUT of them 4xx) are no leftovers: counted, not deleted
+            self.store.cleanup["refused"] = self.store.cleanup.get("refused", 0) + len(tracker.refused())
             self.store.cleanup["attempted"] += len(keys)
             deleted, failed = delete_keys(target, keys)
             self.store.cleanup["deleted"] += deleted
             self.store.cleanup["failed"] += failed
-            for bucket, key in keys:
+            for bucket, key in keys + tracker.refused():
                 if not any(f["key"] == key for f in failed):
                     tracker.forget(bucket, key)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from harness.model import Expected
 from harness.observation import Observation
+from harness.profile import Profile
 
 NOT_JUDGED_OUTCOMES = ("transport_error",)
 
@@ -177,12 +178,18 @@ def verdict_for(obs: Observation, diffs: list[Difference]) -> str:
     return "gap" if diffs else "pass"
 
 
-def unsupported_verdict(obs: Observation) -> tuple[str, list[Difference]]:
-    """An operation the service documents as unsupported: 501 NotImplemented is the clean refusal."""
+def unsupported_verdict(obs: Observation, profile: Profile = Profile.SERVICE) -> tuple[str, list[Difference]]:
+    """An operation the service documents as unsupported: 501 NotImplemented is the clean refusal. Under the
+    full-S3 profile (harness/profile.py) accepting it is what S3 does: pass, never extra."""
     if obs.outcome in NOT_JUDGED_OUTCOMES:
         return "error", [Difference("response", "501 NotImplemented", obs.note)]
     if obs.status == 501 and obs.error_code in (None, "NotImplemented"):
         return "limitation", []
-    if obs.status is not None and 200 <= obs.status < 300:
+    accepted = obs.status is not None and 200 <= obs.status < 300
+    if profile is Profile.S3:
+        if accepted and obs.outcome != "client_failure":
+            return "pass", []
+        return "gap", [Difference("status", "2xx (S3 implements the operation)", f"{obs.status} {obs.error_code}")]
+    if accepted:
         return "extra", [Difference("status", "501 NotImplemented (unsupported by the service)", obs.status)]
     return "gap", [Difference("refusal", "501 NotImplemented", f"{obs.status} {obs.error_code}")]

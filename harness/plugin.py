@@ -20,13 +20,15 @@ import sys
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from harness.context import ALL_LABELS, MAIN_LABELS, HarnessContext
+from harness.context import HarnessContext
 from harness.drivers.registry import ALL_DRIVERS
 from harness.drivers.registry import NAMES as CLIENT_NAMES
-from harness.targets import ConfigError, live_target_from_env, new_run_id
+from harness.kinds import KINDS
+from harness.safety import shorten
+from harness.targets import ConfigError, new_run_id
 
 GROUPS = ("doc-examples", "catalogue", "stateful", "cross-client", "negative", "config-matrix", "probes")
-TARGETS = ("emulator", "moto", "live")
+TARGETS = tuple(KINDS)
 
 _common = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 settings.register_profile("ci", max_examples=6, derandomize=True, stateful_step_count=12,
@@ -41,7 +43,7 @@ _DB_KEY = pytest.StashKey[object]()
 
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")
-    g.addoption("--target", default="emulator", help="endpoint under test: emulator, moto or live")
+    g.addoption("--target", default="emulator", help="endpoint under test: " + ", ".join(TARGETS))
     g.addoption("--driver", default=",".join(ALL_DRIVERS),
                 help="comma-separated clients to run: " + ", ".join(ALL_DRIVERS)
                 + " (http: the raw signed client of the catalogue)")
@@ -62,13 +64,12 @@ def pytest_configure(config):
     if not schemes or set(schemes) - {"http", "https"}:
         pytest.exit(f"--scheme: expected http, https or both, got {config.getoption('--scheme')!r}", returncode=2)
     run_id = new_run_id()
-    if target == "live":
-        try:
-            live_target_from_env(run_id)  # validate only: no request is sent before every variable is good
-        except ConfigError as e:
-            pytest.exit(str(e), returncode=2)
+    try:
+        KINDS[target].validate()  # e.g. every live variable, or the server installed: before any request
+    except ConfigError as e:
+        pytest.exit(str(e), returncode=2)
     if config.getoption("hypothesis_profile", None) is None:
-        settings.load_profile("live" if target == "live" else "ci")
+        settings.load_profile(KINDS[target].hypothesis_profile)
     drivers = [d.strip() for d in config.getoption("--driver").split(",") if d.strip()]
     unknown = set(drivers) - set(ALL_DRIVERS)
     if unknown:
@@ -138,9 +139,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_generate_tests(metafunc):
     ctx = ctx_of(metafunc.config)
     if "target" in metafunc.fixturenames:
-        labels = ALL_LABELS if metafunc.definition.get_closest_marker("all_addressing") else MAIN_LABELS
-        labels = [lab for lab in labels.get(ctx.target_name, ["live"])
-                  if lab == "live" or lab.split("-")[0] in ctx.schemes]
+        all_addressing = metafunc.definition.get_closest_marker("all_addressing") is not None
+        labels = ctx.kind.labels(all_addressing, ctx.schemes)
         metafunc.parametrize("target", labels, indirect=True, scope="session")
     explicit = {name.strip() for m in metafunc.definition.iter_markers("parametrize")
                 for name in (m.args[0].split(",") if isinstance(m.args[0], str) else m.args[0])}
@@ -207,9 +207,11 @@ def pytest_sessionfinish(session, exitstatus):
     tr = session.config.pluginmanager.get_plugin("terminalreporter")
     totals = ctx.store.to_dict()["totals"]
     failed = ctx.store.cleanup["failed"]
+    refused = ctx.store.cleanup.get("refused", 0)
     line = (f"harness: {path} ({', '.join(f'{k} {v}' for k, v in totals.items())}); seed {ctx.seed}; "
             f"cleanup deleted {ctx.store.cleanup['deleted']} key(s)"
-            + (f", could NOT delete {len(failed)}: {[f['key'] for f in failed][:10]}" if failed else ""))
+            + (f", {refused} key(s) refused by the server were never created" if refused else "")
+            + (f", could NOT delete {len(failed)}: {[shorten(f['key']) for f in failed][:10]}" if failed else ""))
     if tr is not None:
         tr.write_line(line)
     else:

@@ -135,8 +135,9 @@ class NotApplicable:
 class ResultStore:
     """Collects records for the session and writes results.json (also from xdist workers, merged)."""
 
-    def __init__(self, run_id: str, seed, target_name: str):
+    def __init__(self, run_id: str, seed, target_name: str, profile: str = "service"):
         self.run_id = run_id
+        self.profile = profile  # harness/profile.py: what the run is judged against
         self.seed = seed
         self.target_name = target_name
         self.started = time.time()
@@ -144,7 +145,8 @@ class ResultStore:
         self.not_applicable: list[NotApplicable] = []
         self.targets: dict[str, dict] = {}
         self.clients: dict[str, dict] = {}
-        self.cleanup: dict = {"deleted": 0, "failed": [], "attempted": 0}
+        # refused: tracked keys the server refused to create (never written, so neither deleted nor leftovers)
+        self.cleanup: dict = {"deleted": 0, "failed": [], "attempted": 0, "refused": 0}
         self.hypothesis_db: dict = {"path": None, "replayed": []}
         self._lock = threading.Lock()
 
@@ -175,6 +177,7 @@ class ResultStore:
             "run_id": self.run_id,
             "seed": self.seed,
             "target": self.target_name,
+            "profile": self.profile,
             "targets": self.targets,
             "clients": self.clients,
             "started": self.started,
@@ -198,6 +201,7 @@ class ResultStore:
             c = data.get("cleanup", {})
             self.cleanup["deleted"] += c.get("deleted", 0)
             self.cleanup["attempted"] += c.get("attempted", 0)
+            self.cleanup["refused"] = self.cleanup.get("refused", 0) + c.get("refused", 0)
             self.cleanup["failed"] += c.get("failed", [])
             db = data.get("hypothesis_db") or {}
             self.hypothesis_db["path"] = self.hypothesis_db["path"] or db.get("path")

@@ -1,6 +1,9 @@
 """Live safety: every key the run writes is tracked before it is sent, and cleanup deletes exactly those keys.
 
 - ``KeyTracker.track`` refuses (raises) any key outside the run prefix: nothing outside it is ever written.
+- ``KeyTracker.outcome`` then notes what the server answered: a key whose every PUT was refused (a 4xx: the
+  1025-byte key probe, a wrong-secret PUT) was never created, so it is not a leftover and is not deleted or reported
+  as one; a key that was created once, or whose PUT got no answer, is deleted.
 - ``cleanup`` deletes the tracked keys by DeleteObject, one by one, and returns the ones it could not delete.
 - ``cleanup_on_interrupt`` runs cleanup in ``finally``, which a SIGINT (KeyboardInterrupt) also reaches.
 """
@@ -8,10 +11,12 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from enum import Enum
 
 from harness.targets import Target
 
@@ -20,27 +25,59 @@ class OutsidePrefixError(AssertionError):
     pass
 
 
+class KeyState(str, Enum):
+    SENT = "sent"  # tracked before the request; no answer seen yet (or an answer that says nothing)
+    CREATED = "created"  # a PUT of it succeeded at least once
+    REFUSED = "refused"  # every PUT of it was refused: the server never created it
+
+
 class KeyTracker:
     def __init__(self, run_prefix: str):
         if not run_prefix.endswith("/") or not run_prefix.startswith("s3-conformance/"):
             raise ValueError(f"unsafe run prefix {run_prefix!r}")
         self.run_prefix = run_prefix
-        self._keys: dict[tuple[str, str], None] = {}  # (bucket, key), insertion ordered
+        self._keys: dict[tuple[str, str], KeyState] = {}  # (bucket, key), insertion ordered
         self._lock = threading.Lock()
 
     def track(self, bucket: str, key: str) -> None:
         if not key.startswith(self.run_prefix):
-            raise OutsidePrefixError(f"refusing to write outside the run prefix: {key!r}")
+            raise OutsidePrefixError(f"refusing to write outside the run prefix: {shorten(key)!r}")
         with self._lock:
-            self._keys[(bucket, key)] = None
+            self._keys.setdefault((bucket, key), KeyState.SENT)
+
+    def outcome(self, bucket: str, key: str, status: int | None) -> None:
+        """Note the server's answer to a PUT of a tracked key: 2xx created it; a 4xx refused it (unless an
+        earlier PUT created it); no answer (None) or a 5xx leaves it unknown, so cleanup still deletes it."""
+        with self._lock:
+            state = self._keys.get((bucket, key))
+            if state is None:
+                return
+            if status is not None and 200 <= status < 300:
+                self._keys[(bucket, key)] = KeyState.CREATED
+            elif status is not None and 400 <= status < 500 and state is not KeyState.CREATED:
+                self._keys[(bucket, key)] = KeyState.REFUSED
 
     def keys(self) -> list[tuple[str, str]]:
+        """The keys cleanup must delete: every tracked key except those the server refused to create."""
         with self._lock:
-            return list(self._keys)
+            return [k for k, state in self._keys.items() if state is not KeyState.REFUSED]
+
+    def refused(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [k for k, state in self._keys.items() if state is KeyState.REFUSED]
 
     def forget(self, bucket: str, key: str) -> None:
         with self._lock:
             self._keys.pop((bucket, key), None)
+
+
+def shorten(key: str, limit: int = 72) -> str:
+    """A key as printed in messages: runs of one character as 'é×1000', then cut in the middle to ``limit``."""
+    s = re.sub(r"(.)\1{9,}", lambda m: f"{m.group(1)}×{len(m.group(0))}", key)
+    if len(s) <= limit:
+        return s
+    half = (limit - 1) // 2
+    return s[:half] + "…" + s[-half:]
 
 
 def delete_keys(target: Target, keys: list[tuple[str, str]]) -> tuple[int, list[dict]]:

@@ -49,10 +49,12 @@ def test_behaviour(harness, target, client, entry):
                        notes=f"rule {entry.rule}") as chk:
         for step, expected in entry.run(ctx):
             if isinstance(step, Unsupported):
-                chk.step(step, unsupported=True)
+                res = chk.step(step, unsupported=True)
             elif expected is None:
-                chk.step(step, model=ctx.model)
+                res = chk.step(step, model=ctx.model)
             else:
-                chk.step(step, expected=expected)
+                res = chk.step(step, expected=expected)
+            if res.verdict is None and not any(r.verdict for r in chk.results):
+                break  # the client cannot send the step the entry is about: its follow-ups would judge nothing of it
         if not chk.results:
             chk.not_applicable(HeadBucket(), "the target has no bucket of another account")

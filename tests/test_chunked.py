@@ -7,10 +7,8 @@ and https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.htm
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import random
-import time
 from collections.abc import Iterable, Mapping
 
 import pytest
@@ -328,7 +326,8 @@ def test_hash_mode_with_aws_chunked_content_encoding_decodes_unsigned_framing() 
     assert decode(decoder(PayloadMode.HASH), [wire]) == (b"h" * 10, {})
 
 
-# --- speed: memory speed, no per-byte loops, no quadratic buffering ---
+# --- large streams: decoded whole across feeds that straddle frames (speed is measured in bench/chunked.py, as a
+# ratio to SHA-256 in the same run, never asserted here) ---
 
 
 def _periodic_feeds(frame: bytes, frames: int, feed_size: int) -> Iterable[bytes]:
@@ -342,33 +341,23 @@ def _periodic_feeds(frame: bytes, frames: int, feed_size: int) -> Iterable[bytes
         pos += size
 
 
-def test_256_mib_unsigned_in_1_mib_chunks_decodes_at_memory_speed() -> None:
+def test_unsigned_stream_in_1_mib_chunks_decodes_whole() -> None:
     mib = 1 << 20
     frame = f"{mib:x}\r\n".encode() + random.Random(1).randbytes(mib) + b"\r\n"
     dec = decoder(PayloadMode.STREAMING_UNSIGNED_TRAILER)
-    started = time.perf_counter()
     received = 0
-    for part in _periodic_feeds(frame, 256, mib):
+    for part in _periodic_feeds(frame, 16, mib - 7):
         received += sum(len(piece) for piece in dec.feed(part))
     dec.feed(b"0\r\n\r\n")
     dec.finish()
-    elapsed = time.perf_counter() - started
-    assert received == 256 * mib
-    assert elapsed < 3.0, f"{elapsed:.2f}s for 256 MiB"  # memory speed is ~0.1 s; a per-byte loop takes minutes
+    assert received == 16 * mib
 
 
-def test_64_mib_signed_costs_little_more_than_sha256() -> None:
+def test_signed_stream_decodes_whole() -> None:
     mib = 1 << 20
     chunk = random.Random(2).randbytes(mib)
-    started = time.perf_counter()
-    for _ in range(64):
-        hashlib.sha256(chunk).hexdigest()
-    hashing = time.perf_counter() - started
-    wire = encode(chunk * 64, [mib] * 64, PayloadMode.STREAMING_SIGNED)
+    wire = encode(chunk * 8, [mib] * 8, PayloadMode.STREAMING_SIGNED)
     dec = decoder(PayloadMode.STREAMING_SIGNED)
-    started = time.perf_counter()
-    received = sum(len(piece) for part in cut(wire, range(65536, len(wire), 65536)) for piece in dec.feed(part))
+    received = b"".join(piece for part in cut(wire, range(65536, len(wire), 65536)) for piece in dec.feed(part))
     dec.finish()
-    elapsed = time.perf_counter() - started
-    assert received == 64 * mib
-    assert elapsed < 3 * hashing + 0.5, f"{elapsed:.2f}s decoding vs {hashing:.2f}s hashing"
+    assert received == chunk * 8

@@ -25,6 +25,8 @@ OPERATION_ORDER = ("ListBuckets", "HeadBucket", "ListObjects", "ListObjectsV2", 
 CLIENT_ORDER = (*CLIENT_NAMES, "http")  # the registry's order; "http": a plain fetch of a presigned URL
 SCHEME_ORDER = ("http", "https")
 NO_OPERATION = "(none)"
+#: what a run was judged against (harness/profile.py): the service's seven operations, or all of S3
+PROFILES = {"service": "the service (seven operations)", "s3": "full S3"}
 
 
 class ReportInputError(ValueError):
@@ -207,6 +209,8 @@ def build_report(results: str | os.PathLike[str] | Mapping[str, Any], *, secrets
                 "duration": round(_num(finished) - _num(started), 3) if _num(started) and _num(finished) else None,
                 "hypothesis_db": _database(data.get("hypothesis_db"))},
         "target": {"name": str(data.get("target") or ""),
+                   # results written before profiles existed were all judged against the service
+                   "profile": data.get("profile") if data.get("profile") in PROFILES else "service",
                    "endpoints": [_endpoint(k, v) for k, v in sorted(targets.items()) if isinstance(v, dict)]},
         "clients": [_client(k, v) for k, v in sorted(clients.items()) if isinstance(v, dict)],
         "totals": {**{v: totals.get(v, 0) for v in VERDICTS}, "checks": len(checks), "not_applicable": len(na)},
@@ -216,6 +220,7 @@ def build_report(results: str | os.PathLike[str] | Mapping[str, Any], *, secrets
         "not_applicable": [_na(x) for x in na],
         "coverage": coverage(checks, [_na(x) for x in na]),
         "cleanup": {"attempted": int(_num(cleanup.get("attempted"))), "deleted": int(_num(cleanup.get("deleted"))),
+                    "refused": int(_num(cleanup.get("refused"))),
                     "failed": [f for f in cleanup.get("failed") or [] if isinstance(f, dict)]},
         "warnings": warnings,
     }

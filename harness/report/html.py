@@ -18,7 +18,17 @@ import jinja2
 from markupsafe import Markup
 
 from harness.report.build import ordered_checks
-from harness.report.text import client_label, compact, differences_line, headers_block, ms, pretty, squeeze, wire_line
+from harness.report.text import (
+    anchor,
+    client_label,
+    compact,
+    differences_line,
+    headers_block,
+    ms,
+    pretty,
+    squeeze,
+    wire_line,
+)
 from harness.report.verdicts import DEFINITIONS, VERDICTS
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -28,7 +38,7 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(pretty=pretty, compact=compact, squeeze=squeeze, ms=ms, wire_line=wire_line,
+    env.filters.update(anchor=anchor, pretty=pretty, compact=compact, squeeze=squeeze, ms=ms, wire_line=wire_line,
                        headers_block=headers_block, client_label=client_label, differences_line=differences_line)
     return env
 

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from harness.report.build import ordered_checks
+from harness.report.build import PROFILES, ordered_checks
 from harness.report.text import client_label, compact, differences_line, ms, squeeze
 from harness.report.verdicts import DEFINITIONS, SYMBOL, VERDICTS
 
@@ -121,6 +121,9 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
     endpoints = ", ".join(f"{md_code(e['endpoint'])} ({md_text(e['scheme'])}, {md_text(e['addressing_style'])})"
                           for e in report["target"]["endpoints"]) or "–"
     dur = f" ({run['duration']:.0f} s)" if isinstance(run["duration"], (int, float)) else ""
+    profile = report["target"].get("profile", "service")
+    out.append(f"Judged against: **{md_text(PROFILES.get(profile, profile))}** (profile {md_code(profile)})")
+    out.append("")
     out.append(f"Run {md_code(run['id'])} · seed {md_code(run['seed'])} · {md_text(run['started'] or '?')} → "
                f"{md_text(run['finished'] or '?')}{dur} · endpoints: {endpoints}")
     db = run.get("hypothesis_db") or {}
@@ -158,7 +161,8 @@ def _render(report: dict[str, Any], with_repro: list[dict[str, Any]], html_name:
         out += ["### Warnings", ""]
         out += [f"- {md_text(w)}" for w in report["warnings"]]
         for f in report["cleanup"]["failed"][:20]:
-            out.append(f"- cleanup could not delete {md_code(f.get('key', '?'))}: {md_text(compact(f, 200))}")
+            out.append(f"- cleanup could not delete {md_code(squeeze(str(f.get('key', '?'))))}: "
+                       f"{md_text(compact(f, 200))}")
         out.append("")
     out.append(f"<sub>Full details (expected vs observed, wire exchanges, reproductions): {html.escape(html_name)}, "
                "report.json, junit.xml.</sub>")

@@ -58,3 +58,16 @@ def headers_block(headers: dict[str, Any]) -> str:
 
 def client_label(check: dict[str, Any]) -> str:
     return f"{check['client']}[{check['variant']}]" if check.get("variant") else check["client"]
+
+
+def anchor(check_id: str) -> str:
+    """A check's stable HTML id in report.html (links from the comparison page land on it): ``check-`` and the id
+    with every character outside [A-Za-z0-9-] written as ``.xx`` (its UTF-8 bytes in hex), so that no two ids
+    share an anchor and the anchor needs no escaping in a URL."""
+    out = []
+    for ch in check_id:
+        if ch.isascii() and (ch.isalnum() or ch == "-"):
+            out.append(ch)
+        else:
+            out.append("".join(f".{b:02x}" for b in ch.encode("utf-8")))
+    return "check-" + "".join(out)

@@ -1,6 +1,6 @@
 """A gap's reproduction, pasted into Python or a shell, shows the gap.
 
-moto has real gaps (see harness/moto_ledger.py). For each client, a check finds one against moto's server; its
+moto has real gaps (see harness/ledgers/moto.py). For each client, a check finds one against moto's server; its
 reproduction is then run as a user would run it (the boto3 snippet with `python -c`, the s3cmd / aws command line
 with `bash -c`, credentials only in $AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY). Against moto it succeeds — the
 gap: S3 refuses — and the very same text pointed at the emulator, which refuses as S3 does, fails. So the

@@ -97,4 +97,7 @@
   $("collapse-all").addEventListener("click", function () { checks.forEach(function (c) { c.el.open = false; }); });
   document.documentElement.dataset.ready = "1";
   apply();
+  // a link to one check (#check-..., from the comparison page) opens it
+  var linked = location.hash && document.getElementById(location.hash.slice(1));
+  if (linked && linked.tagName === "DETAILS") { linked.open = true; linked.scrollIntoView(); }
 })();

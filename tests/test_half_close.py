@@ -1,0 +1,54 @@
+"""A client that closes mid-body gets 400 IncompleteBody and one access-log line, never a traceback (issue 9):
+checked on the standalone server's own stderr, where aiohttp used to print an "Unhandled exception"."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ACCESS, SECRET = "AKIAHALFCLOSE0000001", "half-close-secret"
+
+
+def _start(tmp_path):
+    ready = tmp_path / "ready.json"
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--bucket", "b", "--access-key", ACCESS,
+                             "--secret-key", SECRET, "--ready-file", str(ready)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    line = proc.stdout.readline()  # "S3 emulator ready at ..." once listening (bounded: it prints or it exits)
+    assert "ready" in line, line
+    return proc, json.loads(ready.read_text())["endpoint_url"]
+
+
+def _signed_head(url: str) -> bytes:
+    req = AWSRequest("PUT", f"{url}/b/half", data=b"x" * 1000, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    S3SigV4Auth(Credentials(ACCESS, SECRET), "s3", "us-east-1").add_auth(req)
+    port = url.rsplit(":", 1)[1]
+    lines = ["PUT /b/half HTTP/1.1", f"Host: 127.0.0.1:{port}", "Content-Length: 1000"]
+    lines += [f"{k}: {v}" for k, v in req.headers.items() if k.lower() not in ("content-length", "host")]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_half_closed_upload_is_answered_without_a_traceback(tmp_path):
+    proc, url = _start(tmp_path)
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        for how in ("half-close", "close"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(_signed_head(url) + b"x" * 100)
+                if how == "half-close":
+                    s.shutdown(socket.SHUT_WR)
+                    answer = s.recv(65536)
+                    assert answer.startswith(b"HTTP/1.1 400") and b"<Code>IncompleteBody</Code>" in answer
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=30)[1]
+    assert "Traceback" not in err and "Unhandled exception" not in err, err[-3000:]
+    assert err.count("(IncompleteBody)") == 2, err[-3000:]
