@@ -136,7 +136,9 @@ class RcloneDriver(ProcessDriver):
             return Plan("ListObjects", (*base, *args), listing=step)
         remote = f":s3:{bucket}/{t.key(getattr(step, 'key', ''))}"
         if isinstance(step, Put):
-            args = ["copyto", "upload.bin", remote]
+            # --no-check-dest: no HEAD of the key before the PUT, so the PUT itself is judged (rclone otherwise gives
+            # up when that HEAD fails, e.g. S3's 400 for a key over 1024 bytes)
+            args = ["copyto", "--no-check-dest", "upload.bin", remote]
             if step.content_type is not None:
                 args[1:1] = ["--header-upload", f"Content-Type: {step.content_type}"]
             # user metadata as headers: --metadata-set needs -M, which also uploads atime/btime/mode/uid/gid
