@@ -68,3 +68,16 @@ test_rgw_metadata_too_large_accepted = catalogue_deviation(RGW, "rgw-metadata-to
                                                            "put-metadata-too-large")
 test_rgw_invalid_range_416 = catalogue_deviation(RGW, "rgw-invalid-range-416", "range-ignored")
 test_rgw_suffix_range_zero_206 = catalogue_deviation(RGW, "rgw-suffix-range-zero-206", "range-unsatisfiable")
+
+
+@deviation(RGW, "rgw-short-listing-page")
+def test_short_listing_page(server):
+    """Many keys, in a bucket that holds other keys too: RGW's first page is truncated short of max-keys."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = s3_client(server)
+    keys = [f"{PREFIX}many/d{i:05d}/x" for i in range(1100)] + [f"{PREFIX}other/{i:05d}" for i in range(1100)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: c.put_object(Bucket=server.bucket, Key=k, Body=b""), keys))
+    r = c.list_objects(Bucket=server.bucket, Prefix=PREFIX + "many/")
+    assert r["IsTruncated"] and len(r.get("Contents", [])) < 1000  # S3: 1000 keys on a truncated page
