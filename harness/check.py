@@ -20,6 +20,7 @@ from harness.profile import Profile
 from harness.results import CheckRecord, NotApplicable
 from harness.safety import raise_if_interrupted
 from harness.steps import Delete, Put, Step, Unsupported, written_key
+from harness.wire.classify import operation_at
 
 RANK = {"pass": 0, "limitation": 1, "extra": 2, "gap": 3, "error": 4}
 
@@ -220,7 +221,8 @@ class Check:
                                                 self.driver.variant, t.scheme, t.addressing_style, reason,
                                                 [self.rule] if self.rule else []))
             return None
-        timings = [{"operation": (r.adapted.operations or ("?",))[0], "method": x.method, "status": x.status,
+        # each request under the operation it really is (a client's extra HEAD or ?location probe is not the step's)
+        timings = [{"operation": operation_at(x, t.endpoint_url), "method": x.method, "status": x.status,
                     "duration": round(x.duration, 6)}
                    for r in self.results if r.obs is not None for x in r.obs.wire]
         repro = {}

@@ -1,7 +1,8 @@
 """pytest plugin of the conformance harness:  pytest scenarios -p harness.plugin --target emulator
 
-Options: --target emulator|moto|live, --driver boto3,s3cmd,awscli, --group g1,g2, --scheme http,https,
---report-dir DIR (default reports/<target>), and Hypothesis' own --hypothesis-profile ci|dev|deep|live
+Options: --target emulator|moto|live, --driver <clients of harness.drivers.registry>, --group g1,g2,
+--scheme http,https, --report-dir DIR (default reports/<target>),
+and Hypothesis' own --hypothesis-profile ci|dev|deep|live
 (registered here; default ci, live for the live target).
 
 A test takes the ``harness`` fixture (a HarnessContext) plus ``target`` / ``client`` parameters and opens checks;
@@ -20,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from harness.context import HarnessContext
+from harness.drivers.registry import ALL_DRIVERS
+from harness.drivers.registry import NAMES as CLIENT_NAMES
 from harness.kinds import KINDS
 from harness.safety import shorten
 from harness.targets import ConfigError, new_run_id
@@ -41,8 +44,9 @@ _DB_KEY = pytest.StashKey[object]()
 def pytest_addoption(parser):
     g = parser.getgroup("harness", "S3 conformance harness")
     g.addoption("--target", default="emulator", help="endpoint under test: " + ", ".join(TARGETS))
-    g.addoption("--driver", default="boto3,s3cmd,awscli,http",
-                help="comma-separated clients to run (http: the raw signed client of the catalogue)")
+    g.addoption("--driver", default=",".join(ALL_DRIVERS),
+                help="comma-separated clients to run: " + ", ".join(ALL_DRIVERS)
+                + " (http: the raw signed client of the catalogue)")
     g.addoption("--group", default=",".join(GROUPS), help="comma-separated scenario groups: " + ", ".join(GROUPS))
     g.addoption("--scheme", default="http,https", help="comma-separated schemes to run (emulator/moto)")
     g.addoption("--report-dir", default=None, help="where results.json goes (default reports/<target>)")
@@ -67,7 +71,7 @@ def pytest_configure(config):
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile(KINDS[target].hypothesis_profile)
     drivers = [d.strip() for d in config.getoption("--driver").split(",") if d.strip()]
-    unknown = set(drivers) - {"boto3", "s3cmd", "awscli", "http"}
+    unknown = set(drivers) - set(ALL_DRIVERS)
     if unknown:
         pytest.exit(f"--driver: unknown client(s) {', '.join(sorted(unknown))}", returncode=2)
     groups = [x.strip() for x in config.getoption("--group").split(",") if x.strip()]
@@ -141,7 +145,7 @@ def pytest_generate_tests(metafunc):
     explicit = {name.strip() for m in metafunc.definition.iter_markers("parametrize")
                 for name in (m.args[0].split(",") if isinstance(m.args[0], str) else m.args[0])}
     if "client" in metafunc.fixturenames and "client" not in explicit:
-        metafunc.parametrize("client", ["boto3", "s3cmd", "awscli"])
+        metafunc.parametrize("client", list(CLIENT_NAMES))
 
 
 @pytest.fixture(scope="session")

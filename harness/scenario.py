@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from harness.observation import Exchange, Observation, outcome_for_status, pick_headers, pick_metadata
+from harness.wire.classify import operation_at
 
 
 def operation_of(x: Exchange, endpoint_url: str) -> str:
-    from harness.drivers.awscli.driver import _operation_of
-
-    return _operation_of(x, urlsplit(endpoint_url).hostname or "")
+    return operation_at(x, endpoint_url)
 
 
 def exchange_observation(obs: Observation, operation: str, endpoint_url: str) -> Observation | None:

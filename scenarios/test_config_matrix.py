@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.drivers.registry import CLIENTS, matrix_clients
 from harness.model import BucketModel, Expected
-from harness.scenario import ensure_object, exchange_observation
-from harness.steps import Download, Get, ListObjects, Presigned, Put, Unsupported, Upload
+from harness.scenario import ensure_object, exchange_observation, operations_sent
+from harness.steps import Delete, Download, Get, Head, ListObjects, Presigned, Put, Unsupported, Upload
 from harness.strategies import pattern_body
 
 pytestmark = pytest.mark.group("config-matrix")
@@ -143,3 +144,57 @@ def test_presigned(harness, target, client, variant, signature, expected):
         exp = (model.apply(Get("matrix/presigned.txt")) if expected == 200
                else Expected(400, "InvalidRequest", rule="auth.sigv2-query"))
         chk.step(step, expected=exp)
+
+
+# ---------------------------------------------------------------- every client: out-of-the-box vs the settings
+SEVEN = ("ListBuckets", "HeadBucket", "ListObjects", "PutObject", "GetObject", "HeadObject", "DeleteObject")
+MATRIX = [(c.name, v) for c in matrix_clients() for v in c.matrix]
+WORKFLOW = [  # a user's everyday session: upload a small and a 6 MiB file, read, list, inspect, delete
+    ("put-small", lambda: Put("matrix/small.txt", pattern_body(1000, 12), "text/plain")),
+    ("put-6MiB", lambda: Put("matrix/six-mib.bin", pattern_body(6 * MIB, 13), "application/octet-stream")),
+    ("get", lambda: Get("matrix/small.txt")),
+    ("list", lambda: ListObjects("matrix/", None, None, None, True)),
+    ("head", lambda: Head("matrix/small.txt")),
+    ("delete", lambda: Delete("matrix/small.txt")),
+]
+
+
+@pytest.mark.parametrize("client,variant", MATRIX, ids=[f"{c}-{v}" for c, v in MATRIX])
+def test_client_defaults_and_settings(harness, target, client, variant):
+    """Each client with its out-of-the-box defaults next to the settings that keep it inside the seven operations
+    (harness.drivers.registry), one check per step of a user's session (so the report, and docs/clients.md, show
+    every step that leaves the seven): a request outside the seven is judged as that unsupported operation
+    (limitation when refused cleanly), the record naming the settings that avoid it."""
+    if client not in harness.drivers:
+        pytest.skip(f"--driver excludes {client}")
+    spec = CLIENTS[client]
+    driver = harness.driver(client, target.with_prefix(f"matrix-{client}-{variant}/"), variant)
+    model = BucketModel.for_target(driver.target)
+    fix = f"{spec.title}: {spec.variant(spec.matrix[-1]).summary}"
+    defaults = variant == spec.matrix[0]
+    refused = spec.defaults_refused if defaults else None
+    for name, make in WORKFLOW:
+        scenario = f"{client}-{'defaults' if defaults else 'settings'}-{name}"
+        with harness.check(group="config-matrix", scenario=scenario, driver=driver,
+                           notes=f"settings inside the seven: {fix}") as chk:
+            _matrix_step(chk, make(), driver, model, refused)
+
+
+def _matrix_step(chk, step, driver, model, refused):
+    adapted, obs = chk.run_raw(step)
+    if obs is None:
+        return
+    if obs.outcome == "not_applicable":  # the client decided not to send it (e.g. nothing to delete)
+        chk.not_applicable(step, obs.note)
+        return
+    outside = list(dict.fromkeys(op for op in operations_sent(obs, driver.target.endpoint_url) if op not in SEVEN))
+    for op in outside:  # each operation outside the seven that the step sent, judged as that operation
+        chk.judge(Unsupported(op, getattr(step, "key", "")),
+                  exchange_observation(obs, op, driver.target.endpoint_url), unsupported=True)
+    own = adapted.operations[0]
+    if outside and exchange_observation(obs, own, driver.target.endpoint_url) is None:
+        return  # the client gave up before sending the step itself (e.g. rclone after a refused CreateBucket)
+    if refused is not None:
+        chk.judge(adapted, obs, expected=Expected(refused[0], refused[1], reason=f"because {refused[2]}"))
+    else:
+        chk.judge(adapted, obs, expected=model.apply(adapted))

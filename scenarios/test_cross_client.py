@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from harness.drivers.registry import NAMES
 from harness.model import BucketModel
 from harness.steps import Get, Put
 from harness.strategies import pattern_body
 
 pytestmark = pytest.mark.group("cross-client")
 
-CLIENTS = ("boto3", "s3cmd", "awscli")
+CLIENTS = NAMES  # every client of the registry writes, every client reads
 KEY = "cross/sp/a b+c%d~é*(1).txt"
 
 

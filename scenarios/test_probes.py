@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.drivers.registry import CLIENTS
 from harness.model import BucketModel
 from harness.steps import Delete, Get, ListObjects, Put
 from harness.strategies import pattern_body
@@ -82,14 +83,14 @@ SUBPROCESS_KEYS = [ENCODED_KEYS[0], ENCODED_KEYS[3], ENCODED_KEYS[4]]
 def test_keys_encoded_differently(harness, target, client):
     driver = harness.driver(client, target.with_prefix(f"probe-enc-{client}/"))
     model = BucketModel.for_target(driver.target)
-    keys = ENCODED_KEYS if client == "boto3" else SUBPROCESS_KEYS
+    keys = ENCODED_KEYS if CLIENTS[client].cheap_steps else SUBPROCESS_KEYS
     with harness.check(group="probes", scenario="percent-encoding-keys", driver=driver) as chk:
         for i, key in enumerate(keys):
             chk.step(Put(key, pattern_body(10 + i, i)), model=model)
         chk.step(ListObjects("enc/", None, None, None, True), model=model)
         for key in keys:
             chk.step(Get(key), model=model)
-        if client == "boto3":
+        if CLIENTS[client].cheap_steps:
             for key in keys[:3]:
                 chk.step(Delete(key), model=model)
             chk.step(ListObjects("enc/", "/", None, None, True), model=model)

@@ -13,19 +13,20 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from harness import strategies as S
 from harness.check import StepFailure
+from harness.drivers.registry import CLIENTS, stateful_variants
 from harness.model import FAR_FUTURE, FAR_PAST, BucketModel
 from harness.steps import Conditions, Delete, Get, Head, ListObjects, Put
 
 pytestmark = pytest.mark.group("stateful")
 
 _counter = itertools.count()
-# subprocess clients start a process per step (0.3-0.6 s): fewer examples, same strategies
+# clients run as one process per command pay a process start per step (0.3-0.6 s): fewer examples, same strategies
 SUBPROCESS_SCALE = {"max_examples": 2, "stateful_step_count": 6}
 # shrinking re-runs sequences hundreds of times: affordable in-process (boto3), not at ~0.7 s per subprocess step;
 # subprocess clients report the (short, <= 6 steps) failing sequence unshrunk
 SUBPROCESS_PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 SHRINK_SECONDS = 45
-VARIANTS = [("boto3", "when_supported"), ("boto3", "when_required"), ("s3cmd", "doc"), ("awscli", "s3api")]
+VARIANTS = stateful_variants()  # from the client registry
 
 
 def gap_signature(res) -> str:
@@ -171,7 +172,7 @@ def _explore(harness, chk, driver, base, excluded) -> str | None:
     machine = make_machine(chk, driver, base, excluded)
     current = settings.default
     kw = {}
-    if driver.name != "boto3":
+    if not CLIENTS[driver.name].cheap_steps:
         kw = {k: min(getattr(current, k), v) for k, v in SUBPROCESS_SCALE.items()}
         kw["phases"] = [p for p in current.phases if p in SUBPROCESS_PHASES]
     # shrinking replays sequences against the target and moto: bound it (Hypothesis' default is 5 minutes)

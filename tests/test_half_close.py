@@ -23,7 +23,10 @@ def _start(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()  # "S3 emulator ready at ..." once listening (bounded: it prints or it exits)
-    assert "ready" in line, line
+    if "ready" not in line:
+        proc.kill()  # never leave a server behind, even when the test fails
+        proc.communicate(timeout=30)
+        raise AssertionError(f"the emulator did not start: {line!r}")
     return proc, json.loads(ready.read_text())["endpoint_url"]
 
 
@@ -49,6 +52,12 @@ def test_half_closed_upload_is_answered_without_a_traceback(tmp_path):
                     assert answer.startswith(b"HTTP/1.1 400") and b"<Code>IncompleteBody</Code>" in answer
     finally:
         proc.terminate()
-        err = proc.communicate(timeout=30)[1]
+        try:
+            err = proc.communicate(timeout=60)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            err = proc.communicate()[1]
     assert "Traceback" not in err and "Unhandled exception" not in err, err[-3000:]
-    assert err.count("(IncompleteBody)") == 2, err[-3000:]
+    # the half-closed upload is always answered (and logged); a connection closed outright may be noticed before or
+    # after its head is parsed, so it logs IncompleteBody or nothing, never a traceback
+    assert err.count("(IncompleteBody)") >= 1, err[-3000:]

@@ -22,7 +22,7 @@ from harness.targets import Target
 
 @runtime_checkable
 class Driver(Protocol):
-    name: str  # boto3 | s3cmd | awscli
+    name: str  # a name in harness.drivers.registry.CLIENTS
     variant: str  # e.g. "when_supported", "s3api", "disable-multipart"
     target: Target
 
@@ -58,23 +58,20 @@ def write_private(path: str, text: str) -> str:
 
 
 def make_driver(name: str, target: Target, variant: str | None = None) -> Driver:
-    if name == "boto3":
-        from harness.drivers.boto3.driver import Boto3Driver
+    """A driver for client ``name`` (harness.drivers.registry) on ``target``, in ``variant`` or its default."""
+    from harness.drivers.registry import spec
 
-        return Boto3Driver(target, variant or "when_supported")
-    if name == "s3cmd":
-        from harness.drivers.s3cmd.driver import S3cmdDriver
-
-        return S3cmdDriver(target, variant or "doc")
-    if name == "awscli":
-        from harness.drivers.awscli.driver import AwsCliDriver
-
-        return AwsCliDriver(target, variant or "s3api")
-    if name == "http":
-        from harness.drivers.wire.driver import WireDriver
-
-        return WireDriver(target, variant or "sigv4")
-    raise ValueError(f"unknown driver {name!r}")
+    s = spec(name)
+    if variant is not None:
+        s.variant(variant)  # an unknown variant is a harness bug: fail here, by name
+    driver = s.load()(target, variant or s.default_variant)
+    driver.spec = s
+    return driver
 
 
-DRIVERS = ("boto3", "s3cmd", "awscli")
+def __getattr__(name: str):
+    if name == "DRIVERS":  # every client's name, from the one registry
+        from harness.drivers.registry import NAMES
+
+        return NAMES
+    raise AttributeError(name)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from harness.drivers.registry import NAMES as CLIENT_NAMES
 from harness.report.scrub import Scrubber
 from harness.report.verdicts import VERDICTS, severity_rank, worst
 
@@ -21,7 +22,7 @@ REPORT_VERSION = 1
 #: the seven operations of the service first, in the order the matrix shows them; anything else after, sorted
 OPERATION_ORDER = ("ListBuckets", "HeadBucket", "ListObjects", "ListObjectsV2", "PutObject", "GetObject",
                    "HeadObject", "DeleteObject")
-CLIENT_ORDER = ("boto3", "s3cmd", "awscli", "http")
+CLIENT_ORDER = (*CLIENT_NAMES, "http")  # the registry's order; "http": a plain fetch of a presigned URL
 SCHEME_ORDER = ("http", "https")
 NO_OPERATION = "(none)"
 #: what a run was judged against (harness/profile.py): the service's seven operations, or all of S3

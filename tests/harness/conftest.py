@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from harness.context import HarnessContext
+from harness.drivers.registry import NAMES
 from harness.targets import Credentials, Target, new_run_id, run_prefix_for
 
 BUCKET = "harness-tests"
@@ -31,7 +32,7 @@ def make_target(endpoint_url: str, creds: Credentials, run_id: str | None = None
 
 @pytest.fixture
 def ctx(tmp_path):
-    c = HarnessContext("live", new_run_id(), ["boto3", "s3cmd", "awscli"], [], str(tmp_path / "reports"), "test",
+    c = HarnessContext("live", new_run_id(), list(NAMES), [], str(tmp_path / "reports"), "test",
                        use_reference=False)
     yield c
     c.cleanup()

@@ -101,8 +101,8 @@ FAULTS = [
 ]
 
 
-def _check(ctx, target, scenario_fn, name):
-    driver = ctx.driver("boto3", target, "when_required")
+def _check(ctx, target, scenario_fn, name, client="boto3", variant="when_required"):
+    driver = ctx.driver(client, target, variant)
     model = BucketModel.for_target(target)
     with ctx.check(group="faults", scenario=name, driver=driver) as chk:
         scenario_fn(chk, model)
@@ -121,6 +121,32 @@ def test_fault_is_reported_as_that_gap(ctx, emulator, creds, fault, scenario_fn,
     assert field in fields, f"{fault.name}: expected a difference on {field!r}, got {fields}\n{rec.summary()}"
     assert rec.wire, "the failing step's wire exchange must be in the record"
     assert rec.reproduction.get("boto3"), "a gap carries a reproduction"
+
+
+# one fault per client added with the registry (issue 11), seen through that client: its own driver, its own wire
+# capture (the recording proxy), its own way of reading the answer
+CLIENT_FAULTS = [
+    ("rclone", DropMetadata(), run_metadata, "metadata"),
+    ("awsjs", WrongEtag(), run_etag, "header etag"),
+    ("awsgo", TruncateBody(), run_truncate, "body"),
+    ("minio", DropContentType(), run_content_type, "header content-type"),
+    ("curl", IgnoreRange(), run_range, "status"),
+]
+
+
+@pytest.mark.parametrize("client,fault,scenario_fn,field", CLIENT_FAULTS, ids=[c[0] for c in CLIENT_FAULTS])
+def test_fault_is_reported_through_each_new_client(ctx, emulator, creds, client, fault, scenario_fn, field):
+    control = _check(ctx, make_target(emulator.endpoint_url, creds), scenario_fn, "control", client, None)
+    assert control.verdict == "pass", control.summary()
+    with FaultyProxy(emulator.endpoint_url, fault) as proxy:
+        rec = _check(ctx, make_target(proxy.url, creds), scenario_fn, "faulty", client, None)
+    assert rec.verdict == "gap", rec.summary()
+    assert rec.client == client
+    fields = [d["field"] for d in rec.differences]
+    assert field in fields, f"{fault.name} through {client}: expected a difference on {field!r}, got {fields}"
+    assert rec.wire, "the failing step's wire exchange (recorded by the recording proxy) must be in the record"
+    assert rec.reproduction.get("command"), "a gap carries a reproduction"
+    assert creds.secret_key not in str(rec.wire) + str(rec.reproduction)
 
 
 def test_end_to_end_pytest_run_fails_on_the_fault(emulator, creds, tmp_path):

@@ -18,6 +18,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from harness.drivers.registry import NAMES
+
 from .test_safety import PYTEST
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "AKIALIVEPROCESS", "live-process-secret/with+chars", "b1"
@@ -79,7 +81,7 @@ def test_live_target_against_a_separate_emulator_process(standalone, addressing,
     (target,) = data["targets"].values()
     assert (target["scheme"], target["addressing_style"]) == (scheme, addressing)
     clients = {r["client"].split("[")[0] for r in data["records"]}
-    assert clients == {"boto3", "s3cmd", "awscli"}, clients
+    assert clients == set(NAMES), clients
     verdicts = {r["verdict"] for r in data["records"]}
     assert verdicts <= {"pass", "limitation"} and "pass" in verdicts, verdicts
     assert data["cleanup"]["failed"] == [] and data["cleanup"]["deleted"] > 0

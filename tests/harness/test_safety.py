@@ -198,14 +198,15 @@ def _confined(url: str, run_prefix: str) -> bool:
 
 
 def test_live_run_is_confined_read_only_outside_and_cleaned(emulator, creds, tmp_path):
-    """A live run (doc examples, negative, cross-client through all clients) writes, lists and deletes only under
-    its prefix, leaves nothing behind, and never prints or stores the secret."""
+    """A live run (doc examples, negative, cross-client through four clients, two of them processes reached through
+    the recording proxy) writes, lists and deletes only under its prefix, leaves nothing behind, and never prints or
+    stores the secret."""
     c = raw_client(emulator.endpoint_url, creds)
     c.put_object(Bucket=BUCKET, Key="keep/outside", Body=b"x")
     report = tmp_path / "rep"
     seen_before = len(emulator.requests)
     proc = subprocess.run(PYTEST + ["scenarios", "--group", "doc-examples,negative,cross-client",
-                                    "--driver", "boto3,s3cmd", "--report-dir", str(report)],
+                                    "--driver", "boto3,s3cmd,rclone,curl", "--report-dir", str(report)],
                           capture_output=True, text=True, env=live_env(emulator, creds), timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:]
     data = json.loads((report / "results.json").read_text())

@@ -140,3 +140,28 @@ def test_browser_check_without_chromium_exits_2(tmp_path):
     p = subprocess.run([sys.executable, "-m", "harness.report.browser", str(tmp_path / "report.html")],
                        capture_output=True, text=True, env=env)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "no Chromium found" in p.stderr
+
+
+@needs_chromium
+def test_the_matrix_of_every_registry_client_fits_a_1280_pixel_window(browser, tmp_path):
+    """Eight clients x two schemes: the matrix fits 1280 px (the window the checks use) without scrolling."""
+    import copy
+
+    from harness.drivers.registry import NAMES
+
+    data = synthetic.realistic()
+    data["records"] = [r for r in data["records"] if r["client"] != "http"]  # the eight clients alone
+    base = [r for r in data["records"] if r["client"] == "boto3"]
+    for name in NAMES[1:]:
+        for r in base:
+            clone = copy.deepcopy(r)
+            clone["client"], clone["id"] = name, r["id"].replace("boto3", name)
+            data["records"].append(clone)
+    b = browser
+    b.open(write_reports(data, tmp_path)["html"])
+    columns = b.evaluate("Array.from(document.querySelectorAll('#matrix thead tr:first-child th')).slice(1)"
+                         ".map(th => th.textContent)")
+    assert columns == list(NAMES)
+    wrap = b.evaluate("(() => { const w = document.querySelector('.matrix-wrap');"
+                      " return [w.scrollWidth, w.clientWidth, document.documentElement.scrollWidth]; })()")
+    assert wrap[0] <= wrap[1] and wrap[2] <= 1280, wrap

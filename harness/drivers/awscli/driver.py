@@ -62,6 +62,7 @@ from harness.steps import (
 )
 from harness.targets import Target
 from harness.wire import child_env, read_log
+from harness.wire.classify import operation_of as _operation_of
 
 AWS = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws") or "aws"
 TIMEOUT = 180
@@ -390,31 +391,3 @@ class AwsCliDriver:
             return Listing(entries, prefixes, None, None)
         nm = data.get("NextMarker")
         return Listing(entries, prefixes, data.get("IsTruncated"), rel(nm) if nm else None)
-
-
-_QUERY_OPS = (("list-type=2", "ListObjectsV2"), ("uploads", "CreateMultipartUpload"), ("location", "GetBucketLocation"),
-              ("acl", "GetObjectAcl"), ("delete", "DeleteObjects"), ("uploadId", "MultipartPart"))
-
-
-def _operation_of(x: Exchange, endpoint_host: str) -> str:
-    """The S3 operation of a recorded request, from its method, host, path and query."""
-    from urllib.parse import parse_qs, urlsplit
-
-    u = urlsplit(x.url)
-    q = parse_qs(u.query, keep_blank_values=True)
-    if q.get("list-type") == ["2"]:
-        return "ListObjectsV2"
-    for name, op in _QUERY_OPS[1:]:
-        if name in q:
-            return "UploadPart" if name == "uploadId" and x.method == "PUT" else op
-    host = u.hostname or ""
-    virtual = host != endpoint_host and host.endswith("." + endpoint_host)
-    depth = len([p for p in u.path.split("/") if p]) + (1 if virtual else 0)  # 0 service, 1 bucket, 2+ object
-    if depth == 0:
-        return "ListBuckets"
-    if depth == 1:
-        return {"GET": "ListObjects", "HEAD": "HeadBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}.get(
-            x.method, "?")
-    if x.method == "PUT" and "x-amz-copy-source" in {k.lower() for k in x.request_headers}:
-        return "CopyObject"
-    return {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}.get(x.method, "?")
