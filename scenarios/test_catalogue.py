@@ -10,12 +10,13 @@ from __future__ import annotations
 import pytest
 
 from harness.catalogue import BODY, ENTRIES, OBJ, Ctx, http_date
+from harness.drivers.registry import CLIENTS as REGISTRY
 from harness.model import BucketModel
 from harness.steps import HeadBucket, Put, Unsupported
 
 pytestmark = pytest.mark.group("catalogue")
 
-CLIENTS = ("boto3", "s3cmd", "awscli", "http")
+CLIENTS = tuple(REGISTRY)  # every client of the registry, and the harness's own raw client ("http")
 
 
 def _context(harness, target, base, driver) -> Ctx:
@@ -54,7 +55,8 @@ def test_behaviour(harness, target, client, entry):
                 res = chk.step(step, model=ctx.model)
             else:
                 res = chk.step(step, expected=expected)
-            if res.verdict is None and not any(r.verdict for r in chk.results):
-                break  # the client cannot send the step the entry is about: its follow-ups would judge nothing of it
+            if res.verdict is None and step.requires and not any(r.verdict for r in chk.results):
+                break  # the client cannot send the request the entry is about (a tampered or aws-chunked PUT): the
+                # follow-up read would judge nothing of it
         if not chk.results:
             chk.not_applicable(HeadBucket(), "the target has no bucket of another account")

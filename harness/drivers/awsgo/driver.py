@@ -12,8 +12,9 @@ from __future__ import annotations
 import subprocess
 
 from harness.drivers.awsgo.build import ensure_built
+from harness.drivers.base import inner_of
 from harness.drivers.helper import HelperDriver, helper_reproduction
-from harness.steps import Step
+from harness.steps import ListObjects, Step
 
 
 class AwsGoDriver(HelperDriver):
@@ -21,6 +22,14 @@ class AwsGoDriver(HelperDriver):
     # the SDK's PutObject serializer sends Content-Type: application/octet-stream when none is given
     # (service/s3/serializers.go)
     default_content_type = "application/octet-stream"
+
+    def adapt_client(self, step: Step) -> Step | str:
+        inner = inner_of(step)
+        if isinstance(inner, ListObjects) and inner.max_keys == 0:
+            # SDK 1.17's ListObjectsInput.MaxKeys is an int32 whose zero value means "not set": the serializer omits
+            # it (service/s3/serializers.go: `if v.MaxKeys != 0`), so max-keys=0 cannot be sent
+            return "the Go SDK cannot send max-keys=0 (its zero value means unset)"
+        return super().adapt_client(step)
 
     def helper_command(self) -> tuple[list[str], dict]:
         return [ensure_built()], {}
