@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from harness.ledgers import catalogue_entries as cat
 from harness.ledgers.entry import Ledger, LedgerEntry
-from harness.steps import Download, Get, Head, ListObjects, Presigned, Put, SigV2, Tamper
+from harness.steps import Delete, Download, Get, Head, ListObjects, Presigned, Put, SigV2, Tamper
 
 READS = (Get, Head, Presigned, Download)
 OBJECT_KEYS_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html"
@@ -94,11 +94,12 @@ LEDGER += (
         id="seaweedfs-dot-segment-key-refused",
         title="SeaweedFS refuses a key with a '.' or '..' path segment",
         reason="An S3 key is any sequence of UTF-8 characters up to 1024 bytes, and S3 does not normalise the "
-               "request path: 'a/../../' is stored under exactly that key; SeaweedFS answers such a PUT "
-               "400 InvalidRequest.",
+               "request path: 'a/../../' is stored under exactly that key; SeaweedFS answers a PUT, GET, HEAD or "
+               "DELETE of such a key 400 InvalidRequest (the exploring state machines reach GET and DELETE of it).",
         link="https://github.com/seaweedfs/seaweedfs/tree/master/weed/s3api",
-        applies=lambda step, diff: isinstance(step, Put) and any(seg in (".", "..") for seg in step.key.split("/"))
-        and diff.expected == 200 and diff.observed == 400,
+        applies=lambda step, diff: isinstance(step, (Put, Get, Head, Delete))
+        and any(seg in (".", "..") for seg in step.key.split("/"))
+        and diff.field == "status" and diff.observed == 400,
         fields=("status",),
         aws="https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (a key is a sequence of "
             "Unicode characters whose UTF-8 encoding is at most 1,024 bytes; '.' and '..' segments are named there "
