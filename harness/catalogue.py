@@ -10,9 +10,10 @@ express a step reports it "not applicable" (Step.requires / driver.adapt), never
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from harness.model import FAR_FUTURE, FAR_PAST, BucketModel, Expected
 from harness.steps import (
@@ -53,7 +54,6 @@ class Ctx:
     last_modified: Callable[[str], str]  # the object's Last-Modified as the target reports it (an HTTP date)
     driver: object
     target: object
-    etags: dict = field(default_factory=dict)
 
     def etag(self, key: str) -> str:
         return self.model.objects[key].etag
@@ -373,4 +373,4 @@ BY_ID = {e.id: e for e in ENTRIES}
 
 
 def http_date(dt) -> str:
-    return email.utils.format_datetime(dt.astimezone(__import__("datetime").timezone.utc), usegmt=True)
+    return email.utils.format_datetime(dt.astimezone(datetime.timezone.utc), usegmt=True)

@@ -168,8 +168,12 @@ class ResultStore:
     def note_database(self, summary: dict) -> None:
         """The example database of this run and the saved examples it replayed (harness/examples.py)."""
         with self._lock:
-            self.hypothesis_db["path"] = summary.get("path")
-            self.hypothesis_db["replayed"] = sorted(set(self.hypothesis_db["replayed"]) | set(summary["replayed"]))
+            self._add_database(summary)
+
+    def _add_database(self, summary: dict) -> None:
+        """(the caller holds the lock) One database per run: the first path named, every replayed example."""
+        self.hypothesis_db["path"] = self.hypothesis_db["path"] or summary.get("path")
+        self.hypothesis_db["replayed"] = sorted(set(self.hypothesis_db["replayed"]) | set(summary.get("replayed", [])))
 
     def to_dict(self) -> dict:
         return {
@@ -203,9 +207,7 @@ class ResultStore:
             self.cleanup["attempted"] += c.get("attempted", 0)
             self.cleanup["refused"] = self.cleanup.get("refused", 0) + c.get("refused", 0)
             self.cleanup["failed"] += c.get("failed", [])
-            db = data.get("hypothesis_db") or {}
-            self.hypothesis_db["path"] = self.hypothesis_db["path"] or db.get("path")
-            self.hypothesis_db["replayed"] = sorted(set(self.hypothesis_db["replayed"]) | set(db.get("replayed", [])))
+            self._add_database(data.get("hypothesis_db") or {})
 
     def write(self, report_dir: str) -> str:
         os.makedirs(report_dir, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.catalogue import sigv2_header_expectation
 from harness.model import Expected
 from harness.profile import Profile
 from harness.scenario import ensure_harness_bucket, ensure_object
@@ -39,15 +40,6 @@ NO_BUCKET = Expected(404, "NoSuchBucket", rule="bucket.missing")
 SIGV2_QUERY = Expected(400, "InvalidRequest", rule="auth.sigv2-query")
 
 
-def sigv2_header(driver) -> Expected:
-    """AWS refuses SigV2 with 400 InvalidRequest; s3cmd recognises that exact message (S3._http_400_handler,
-    https://github.com/s3tools/s3cmd/blob/master/S3/S3.py) and retries with SigV4: on S3 its command succeeds."""
-    if getattr(driver, "retries_sigv2_with_sigv4", False):
-        return Expected(200, first_attempt_status=400, rule="auth.sigv2-header",
-                        reason="400 InvalidRequest to the SigV2 request, then the client's SigV4 retry succeeds")
-    return Expected(400, "InvalidRequest", rule="auth.sigv2-header")
-
-
 CASES = [
     ("wrong-secret-list-buckets", lambda t: WrongSecret(ListBuckets()), SIGNATURE),
     ("wrong-secret-list-objects", lambda t: WrongSecret(ListObjects("negative/")), SIGNATURE),
@@ -65,7 +57,7 @@ CASES = [
     ("presigned-expired", lambda t: Presigned(PROBE_KEY, "s3v4", expired=True),
      Expected(403, "AccessDenied", rule="auth.presign-expired")),
     ("presigned-sigv2-default", lambda t: Presigned(PROBE_KEY, "default"), SIGV2_QUERY),
-    ("sigv2-header", lambda t: SigV2(ListObjects("negative/")), sigv2_header),
+    ("sigv2-header", lambda t: SigV2(ListObjects("negative/")), sigv2_header_expectation),
 ]
 
 

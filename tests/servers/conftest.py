@@ -47,3 +47,18 @@ def s3_client(target: Target, *, secret: str | None = None, signature: str | Non
     return boto3.session.Session().client(
         "s3", endpoint_url=target.endpoint_url, region_name=target.region, aws_access_key_id=creds.access_key,
         aws_secret_access_key=secret or creds.secret_key, config=Config(**kw))
+
+
+def sigv2_presigned_status(target: Target, key: str) -> int:
+    """Put ``key``, then fetch it through a SigV2 presigned URL (boto3 signature "s3"): the status the server gives."""
+    import urllib.error
+    import urllib.request
+
+    s3_client(target).put_object(Bucket=target.bucket, Key=key, Body=b"x")
+    url = s3_client(target, signature="s3").generate_presigned_url(
+        "get_object", Params={"Bucket": target.bucket, "Key": key})
+    assert "Signature=" in url and "X-Amz-Signature" not in url  # really a SigV2 URL
+    try:
+        return urllib.request.urlopen(url).status  # noqa: S310 - the loopback server of this test
+    except urllib.error.HTTPError as e:
+        return e.code

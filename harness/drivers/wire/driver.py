@@ -168,8 +168,7 @@ class WireDriver:
             headers["Content-Length"] = str(len(encoded))
             req = self._signed("PUT", self.url(key), headers, b"", payload_hash=framing.value, when=when)
             return self._send(req, encoded)
-        frames = self._signed_frames(pieces, when)  # for the length only: every signature is 64 hex digits
-        headers["Content-Length"] = str(len(frames))
+        headers["Content-Length"] = str(_signed_length(pieces))
         req = self._signed("PUT", self.url(key), headers, b"", payload_hash=framing.value, when=when)
         seed = req.headers["Authorization"].rsplit("Signature=", 1)[1]
         encoded = self._signed_frames(pieces, when, seed=seed, tamper=tamper is Tamper.CHUNK_SIGNATURE)
@@ -191,6 +190,13 @@ class WireDriver:
                 signature = ("0" if signature[0] != "0" else "1") + signature[1:]
             out.append(b"%x;chunk-signature=%s\r\n%s\r\n" % (len(piece), signature.encode(), piece))
         return b"".join(out)
+
+
+def _signed_length(pieces: list[bytes]) -> int:
+    """The encoded length of the signed chunks (and the final empty one): the header must be signed before the chunk
+    signatures can be computed, and every signature is 64 hex digits, so the length is known without them."""
+    frame = len(";chunk-signature=") + 64 + 4  # + two CRLFs
+    return sum(len(f"{len(p):x}") + frame + len(p) for p in [*pieces, b""])
 
 
 def _signing_key(secret: str, date: str, region: str) -> bytes:
